@@ -1,0 +1,102 @@
+"""The course's data sets, seeded so every run prints the same numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["target_function", "RegressionData", "running_example", "toy_classification", "one_hot"]
+
+#: Seed of the running example; every chapter uses it, so their numbers agree.
+SEED = 7
+
+
+def target_function(x: np.ndarray) -> np.ndarray:
+    """The running example's true regression function ``f(x) = 2 sin(x) + x``.
+
+    >>> target_function(np.array([0.0]))
+    array([0.])
+    """
+    x = np.asarray(x, dtype=float)
+    return 2 * np.sin(x) + x
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Training keys and values, and the query grid with the true function on it."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_query: np.ndarray
+    y_true: np.ndarray
+
+
+def running_example(n: int = 40, *, noise: float = 1.0, seed: int = SEED) -> RegressionData:
+    """The course's running example.
+
+    ``n`` inputs drawn uniformly from [0, 5] and sorted, ``y = 2 sin(x) + x + eps``
+    with ``eps ~ N(0, noise**2)``, and the queries 0, 0.1, ..., 4.9.
+
+    Examples
+    --------
+    >>> data = running_example()
+    >>> data.x_train.shape, data.x_query[:3].tolist()
+    ((40,), [0.0, 0.1, 0.2])
+    """
+    if int(n) != n or n < 1:
+        raise ValueError(f"n={n!r}: pass a positive whole number of training points.")
+    if noise < 0:
+        raise ValueError(f"noise={noise!r}: a standard deviation cannot be negative.")
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 5.0, int(n)))
+    y = target_function(x) + noise * rng.standard_normal(int(n))
+    x_query = np.arange(50) / 10.0  # exactly 0.0, 0.1, ..., 4.9
+    return RegressionData(x, y, x_query, target_function(x_query))
+
+
+def toy_classification(
+    n_per_class: int = 60, *, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """A small 2-D, three-class data set: two interleaved arcs and a blob.
+
+    Returns
+    -------
+    points : (3 * n_per_class, 2) array
+    labels : (3 * n_per_class,) int array with classes 0, 1, 2
+
+    Examples
+    --------
+    >>> X, y = toy_classification(10)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((30, 2), [0, 1, 2])
+    """
+    if int(n_per_class) != n_per_class or n_per_class < 1:
+        raise ValueError(f"n_per_class={n_per_class!r}: pass a positive whole number.")
+    rng = np.random.default_rng(seed)
+    m = int(n_per_class)
+    t = rng.uniform(0, np.pi, m)
+    upper = np.column_stack([np.cos(t), np.sin(t)])
+    t = rng.uniform(0, np.pi, m)
+    lower = np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)])
+    blob = rng.normal([2.6, 1.2], 0.3, size=(m, 2))
+    points = np.vstack([upper, lower, blob]) + 0.12 * rng.standard_normal((3 * m, 2))
+    labels = np.repeat(np.arange(3), m)
+    return points, labels
+
+
+def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer labels 0..c-1 as an (n, c) float array.
+
+    >>> one_hot(np.array([0, 2, 1]))
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
+        raise ValueError("labels must be a 1-D array of non-negative integer class indices.")
+    c = int(labels.max()) + 1 if n_classes is None else int(n_classes)
+    if labels.size and labels.max() >= c:
+        raise ValueError(f"a label is >= n_classes={c}; pass a larger n_classes.")
+    return np.eye(c)[labels]

@@ -1,0 +1,160 @@
+"""Similarity kernels as functions of the scaled distance ``u = ||(q - k) / h||``.
+
+Each kernel is stored through its *log-profile* as a function of ``s = u**2``.
+Working with ``s`` avoids a square root (whose derivative is infinite at 0,
+which would poison gradients when a query sits on a key), and working in log
+space lets the pooling code subtract each row's maximum before exponentiating,
+exactly as a numerically stable softmax does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["Kernel", "KERNELS", "get_kernel"]
+
+
+def _safe_sqrt(s: Any, xp: Any) -> Any:
+    """sqrt with a finite gradient at 0 (where the true gradient is multiplied by 0)."""
+    positive = s > 0
+    return xp.where(positive, xp.sqrt(xp.where(positive, s, xp.ones_like(s))), xp.zeros_like(s))
+
+
+def _compact(inside_profile: Callable[[Any, Any], Any], *, closed: bool = False):
+    """Build a log-profile that is ``log(inside_profile)`` on the support, else -inf.
+
+    ``closed`` says whether the boundary ``u = 1`` belongs to the support (boxcar).
+    """
+
+    def log_profile(s: Any, xp: Any) -> Any:
+        inside = (s <= 1) if closed else (s < 1)
+        safe = xp.where(inside, s, xp.zeros_like(s))
+        value = inside_profile(safe, xp)
+        return xp.where(inside, xp.log(value), xp.full_like(s, -math.inf))
+
+    return log_profile
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A radial similarity kernel ``k(u)`` of the scaled distance ``u``.
+
+    Parameters
+    ----------
+    name : str
+        Name used in ``KERNELS``.
+    log_profile : callable
+        ``log k`` as a function of ``s = u**2`` and an array namespace.
+    radius : float
+        Largest ``u`` with ``k(u) > 0`` (``inf`` for the Gaussian).
+    formula : str
+        The kernel in words, for plots and error messages.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> KERNELS["epanechnikov"](np.array([0.0, 0.5, 1.0, 2.0]))
+    array([1.  , 0.75, 0.  , 0.  ])
+    """
+
+    name: str
+    log_profile: Callable[[Any, Any], Any] = field(repr=False)
+    radius: float
+    formula: str
+
+    def __call__(self, u: Any) -> np.ndarray:
+        """Evaluate ``k(u)`` (numpy) at scaled distances ``u``."""
+        import array_api_compat
+
+        u = np.asarray(u, dtype=float)
+        xp = array_api_compat.array_namespace(u)
+        return np.exp(self.log_profile(u * u, xp))
+
+    @property
+    def compact(self) -> bool:
+        """True when the kernel vanishes beyond a finite distance."""
+        return math.isfinite(self.radius)
+
+    def normaliser(self, d: int = 1) -> float:
+        """Integral of ``k(||x||)`` over R^d, so ``k / normaliser`` is a density.
+
+        Infinite for the constant kernel, which is not integrable.
+
+        >>> round(KERNELS["epanechnikov"].normaliser(1), 6)  # 1 / (3/4)
+        1.333333
+        """
+        return _normaliser(self.name, int(d))
+
+
+@lru_cache(maxsize=None)
+def _normaliser(name: str, d: int) -> float:
+    if d < 1:
+        raise ValueError(f"d={d}: the dimension must be a positive integer.")
+    kernel = KERNELS[name]
+    if name == "constant":
+        return math.inf
+    if name == "gaussian":
+        return (2 * math.pi) ** (d / 2)
+    # Radial integral over the unit ball: |S^{d-1}| * int_0^1 k(r) r^{d-1} dr,
+    # and |S^{d-1}| = d * (volume of the unit ball).
+    from scipy.integrate import quad
+
+    ball = math.pi ** (d / 2) / math.gamma(d / 2 + 1)
+    radial, _ = quad(lambda r: float(kernel(np.array(r))) * r ** (d - 1), 0.0, 1.0)
+    return d * ball * radial
+
+
+KERNELS: dict[str, Kernel] = {
+    k.name: k
+    for k in [
+        Kernel("gaussian", lambda s, xp: -0.5 * s, math.inf, "exp(-u^2/2)"),
+        Kernel(
+            "boxcar",
+            _compact(lambda s, xp: xp.ones_like(s), closed=True),
+            1.0,
+            "1 if u <= 1 else 0",
+        ),
+        Kernel(
+            "triangular",
+            _compact(lambda s, xp: 1 - _safe_sqrt(s, xp)),
+            1.0,
+            "max(0, 1 - u)",
+        ),
+        Kernel("epanechnikov", _compact(lambda s, xp: 1 - s), 1.0, "max(0, 1 - u^2)"),
+        Kernel(
+            "tricube",
+            _compact(lambda s, xp: (1 - s * _safe_sqrt(s, xp)) ** 3),
+            1.0,
+            "max(0, 1 - u^3)^3",
+        ),
+        Kernel(
+            "cosine",
+            _compact(lambda s, xp: xp.cos((math.pi / 2) * _safe_sqrt(s, xp))),
+            1.0,
+            "cos(pi u / 2) if u < 1 else 0",
+        ),
+        Kernel("constant", lambda s, xp: xp.zeros_like(s), math.inf, "1"),
+    ]
+}
+"""The kernels known by name; every public function accepts these names."""
+
+
+def get_kernel(kernel: str | Kernel) -> Kernel:
+    """Return the :class:`Kernel` for a name (or pass a Kernel through).
+
+    >>> get_kernel("gaussian").formula
+    'exp(-u^2/2)'
+    """
+    if isinstance(kernel, Kernel):
+        return kernel
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise ValueError(
+            f"kernel={kernel!r} is unknown; choose one of {', '.join(map(repr, KERNELS))} "
+            "or pass a nwlib.Kernel."
+        )
+    return KERNELS[kernel]
