@@ -28,10 +28,6 @@ class Prepared:
     is_torch: bool
 
 
-def _is_torch(x: Any) -> bool:
-    return is_torch_array(x)
-
-
 def _as_points(x: Any, name: str, xp: Any, dtype: Any, device: Any) -> Any:
     """Return ``x`` as an (n, d) float array; 1-D input is n points on a line."""
     if x is None:
@@ -48,11 +44,12 @@ def _as_points(x: Any, name: str, xp: Any, dtype: Any, device: Any) -> Any:
 
 
 def _convert(x: Any, name: str, xp: Any, dtype: Any, device: Any) -> Any:
-    if _is_torch(xp.asarray(0)) and not _is_torch(x):
+    """Convert to the chosen library and dtype; ``device`` is None for numpy."""
+    if device is not None and not is_torch_array(x):
         import torch
 
-        x = torch.as_tensor(np.asarray(x), dtype=dtype, device=device)
-    elif not _is_torch(xp.asarray(0)):
+        x = torch.as_tensor(np.asarray(x), device=device)
+    elif device is None:
         try:
             x = np.asarray(x)
         except (TypeError, ValueError) as exc:
@@ -78,7 +75,7 @@ def result_dtype(*arrays: Any, torch_out: bool = False) -> Any:
     for a in arrays:
         if a is None or isinstance(a, (int, float)):
             continue
-        if _is_torch(a):
+        if is_torch_array(a):
             if a.is_floating_point():
                 votes.append(str(a.dtype) == "torch.float32")
         else:
@@ -95,7 +92,7 @@ def result_dtype(*arrays: Any, torch_out: bool = False) -> Any:
 
 def namespace(*arrays: Any) -> tuple[Any, Any]:
     """Pick the array library: torch if any argument is a tensor, else numpy."""
-    tensors = [a for a in arrays if _is_torch(a)]
+    tensors = [a for a in arrays if is_torch_array(a)]
     if tensors:
         devices = {t.device for t in tensors}
         if len(devices) > 1:
@@ -139,7 +136,7 @@ def check_bandwidth(bandwidth: Any, d: int, xp: Any, dtype: Any, device: Any) ->
 
 
 def _short(h: Any) -> str:
-    vals = np.asarray(h.detach().cpu() if _is_torch(h) else h).ravel()
+    vals = np.asarray(h.detach().cpu() if is_torch_array(h) else h).ravel()
     return str(vals[0]) if np.all(vals == vals[0]) else str(vals)
 
 
@@ -183,7 +180,7 @@ def prepare(
                 "per key (the same length along the first axis)."
             )
     h = check_bandwidth(bandwidth, k.shape[1], xp, dtype, device)
-    return Prepared(xp, q, k, v, h, values_were_1d, _is_torch(k))
+    return Prepared(xp, q, k, v, h, values_were_1d, is_torch_array(k))
 
 
 def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
