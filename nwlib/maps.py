@@ -90,11 +90,20 @@ def probability_map(
     return ProbabilityMap(xs, ys, probs.reshape(len(ys), len(xs), -1))
 
 
+#: One marker per class, so points stand out on a background of their own colour.
+CLASS_MARKERS = ("o", "s", "^", "D")
+
+
 def _scatter(ax: Any, points: np.ndarray, labels: np.ndarray) -> None:
+    if labels.max() >= len(CLASS_COLOURS):
+        raise ValueError(
+            f"labels go up to {labels.max()} but only {len(CLASS_COLOURS)} classes have a "
+            "colour; these maps are meant for a handful of classes."
+        )
     for c in np.unique(labels):
         pts = points[labels == c]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=CLASS_COLOURS[c], edgecolor="black",
-                   linewidth=0.5, label=f"class {c}")
+        ax.scatter(pts[:, 0], pts[:, 1], s=20, color=CLASS_COLOURS[c], marker=CLASS_MARKERS[c],
+                   edgecolor="black", linewidth=0.6, label=f"class {c}")
 
 
 def _axes_labels(ax: Any, title: str) -> None:
@@ -124,18 +133,17 @@ def plot_probability_map(
     >>> plt.close(fig)
     """
     c = pmap.probs.shape[-1]
-    if c > len(CLASS_COLOURS):
-        raise ValueError(f"{c} classes but only {len(CLASS_COLOURS)} class colours are defined.")
-    # Blend towards white where no class dominates, so uncertainty reads as pale.
+    # A light tint keeps the points readable on top; blending further towards white
+    # where no class dominates makes uncertainty read as pale.
     rgb = pmap.probs @ CLASS_COLOURS[:c]
     confidence = pmap.probs.max(axis=-1, keepdims=True)
-    pale = 1 - (confidence - 1 / c) / (1 - 1 / c)
-    rgb = (1 - 0.6 * pale) * rgb + 0.6 * pale
+    white = 0.45 + 0.4 * (1 - (confidence - 1 / c) / (1 - 1 / c))
+    rgb = (1 - white) * rgb + white
     image = ax.imshow(rgb, origin="lower", extent=pmap.extent, aspect="auto")
     ax.contour(pmap.xs, pmap.ys, pmap.decision, levels=np.arange(c) + 0.5, colors="black",
                linewidths=1.0)
     _scatter(ax, np.asarray(points, dtype=float), np.asarray(labels))
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="lower left", fontsize="small")
     _axes_labels(ax, title)
     return image
 

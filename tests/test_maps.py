@@ -74,11 +74,23 @@ def test_map_rejects_bad_input(toy):
 
 def test_plot_densities_draws_each_curve_and_rug(ax):
     grid = np.linspace(-1, 1, 5)
-    plot_densities(ax, grid, {"ours": grid**2, "scipy": grid**2 + 0.1}, [0.0, 0.5], title="t")
+    plot_densities(ax, grid, {"ours": grid**2, "other": grid}, [0.0, 0.5], title="t")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["ours", "scipy", "samples"]
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), grid**2 + 0.1)
+    assert labels == ["ours", "other", "samples"]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), grid)
+    np.testing.assert_allclose(ax.lines[2].get_xdata(), [0.0, 0.5])
     with pytest.raises(ValueError, match="'bad'"):
         plot_densities(ax, grid, {"bad": [1.0]}, [0.0])
     with pytest.raises(ValueError, match="curves is empty"):
         plot_densities(ax, grid, {}, [0.0])
+
+
+def test_overlay_curves_are_dashed_in_the_colour_of_their_partner(ax):
+    grid = np.linspace(-1, 1, 5)
+    plot_densities(ax, grid, {"a": grid, "b": -grid}, [0.0],
+                   overlay={"a'": grid, "b'": -grid}, ylabel="p")
+    solid_a, solid_b, dashed_a, dashed_b = ax.lines[:4]
+    assert dashed_a.get_linestyle() == "--" and solid_a.get_linestyle() == "-"
+    assert dashed_a.get_color() == solid_a.get_color()
+    assert dashed_b.get_color() == solid_b.get_color() != solid_a.get_color()
+    assert ax.get_ylabel() == "p"
