@@ -170,8 +170,13 @@ def plot_class_panel(
     """
     if not 0 <= cls < pmap.probs.shape[-1]:
         raise ValueError(f"cls={cls!r}: pass a class index in 0..{pmap.probs.shape[-1] - 1}.")
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    # Light to dark grey, never white or black, so the coloured points stay visible.
+    greys = ListedColormap(matplotlib.colormaps["gray_r"](np.linspace(0.08, 0.8, 256)))
     image = ax.imshow(pmap.probs[..., cls], origin="lower", extent=pmap.extent, aspect="auto",
-                      cmap="viridis", vmin=0.0, vmax=1.0)
+                      cmap=greys, vmin=0.0, vmax=1.0)
     _scatter(ax, np.asarray(points, dtype=float), np.asarray(labels))
     _axes_labels(ax, f"$p(y={cls} \\mid x)$")
     return image
