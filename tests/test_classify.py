@@ -91,3 +91,13 @@ def test_bad_inputs_name_the_argument():
         parzen_posterior(np.ones((2, 3)), np.ones(2))
     with pytest.raises(ValueError, match="0/0"):
         parzen_posterior(np.zeros((1, 2)), np.array([0.5, 0.5]))
+
+
+def test_query_out_of_reach_of_a_compact_kernel_is_an_error_or_a_nan_row(toy):
+    X, y = toy
+    far = np.array([[50.0, 50.0], [X[0, 0], X[0, 1]]])
+    with pytest.raises(nwlib.NoKeyInReachError, match="no key within reach"):
+        class_probabilities(far, X, y, kernel="epanechnikov", bandwidth=0.5)
+    p = class_probabilities(far, X, y, kernel="epanechnikov", bandwidth=0.5, empty="nan")
+    assert np.all(np.isnan(p[0]))
+    np.testing.assert_allclose(p[1].sum(), 1.0)
