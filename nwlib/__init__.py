@@ -16,6 +16,12 @@ from .data import RegressionData, one_hot, running_example, target_function, toy
 from .density import parzen_density
 from .kernels import KERNELS, Kernel, get_kernel
 from .pooling import NoKeyInReachError, attention_weights, nadaraya_watson
+from .classify import class_densities, class_probabilities, parzen_posterior
+from .maps import ProbabilityMap, plot_class_panel, plot_probability_map, probability_map
+from .densityplot import plot_densities
+from .attention import logsumexp, random_unit_vectors, sdpa_nadaraya_watson, softmax
+from .widthgrad import descend_bandwidth, leave_one_out_loss
+from .relative import coupled_modalities, relative_representation, retrieval_accuracy
 
 __all__ = [
     "KERNELS",
@@ -33,6 +39,23 @@ __all__ = [
     "silverman_bandwidth",
     "target_function",
     "toy_classification",
+    "class_densities",
+    "class_probabilities",
+    "parzen_posterior",
+    "ProbabilityMap",
+    "plot_class_panel",
+    "plot_probability_map",
+    "probability_map",
+    "plot_densities",
+    "logsumexp",
+    "random_unit_vectors",
+    "sdpa_nadaraya_watson",
+    "softmax",
+    "descend_bandwidth",
+    "leave_one_out_loss",
+    "coupled_modalities",
+    "relative_representation",
+    "retrieval_accuracy",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,149 @@
+"""Classification as attention pooling of one-hot labels, and its Bayes reading.
+
+Pooling one-hot labels gives, at each query, the kernel-weighted share of every
+class among the keys: a vector of class probabilities. The same numbers follow
+from Bayes' rule with Parzen estimates of the class-conditional densities and
+the class frequencies as priors, which is what :func:`parzen_posterior` computes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .data import one_hot
+from .density import parzen_density
+from .kernels import Kernel
+from .pooling import nadaraya_watson
+
+__all__ = ["class_probabilities", "class_densities", "parzen_posterior"]
+
+
+def _labels(labels: Any, n_classes: int | None) -> tuple[np.ndarray, int]:
+    y = np.asarray(labels)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise TypeError(
+            "labels must be a 1-D array of integer class indices 0..c-1; "
+            "convert strings with np.unique(labels, return_inverse=True)."
+        )
+    c = int(y.max()) + 1 if n_classes is None else int(n_classes)
+    return y, c
+
+
+def class_probabilities(
+    queries: Any,
+    points: Any,
+    labels: Any,
+    *,
+    kernel: str | Kernel = "gaussian",
+    bandwidth: Any = 1.0,
+    n_classes: int | None = None,
+    empty: str = "raise",
+) -> np.ndarray:
+    """Nadaraya-Watson class probabilities: attention pooling of one-hot labels.
+
+    Parameters
+    ----------
+    queries : array_like, shape (m, d)
+    points : array_like, shape (n, d)
+        The keys: labelled training points.
+    labels : array_like of int, shape (n,)
+        Class indices 0..c-1; pooled as one-hot vectors.
+    kernel, bandwidth, empty
+        As in :func:`nwlib.nadaraya_watson`.
+    n_classes : int, optional
+        Number of classes c (default: the largest label + 1).
+
+    Returns
+    -------
+    probabilities : (m, c) array
+        Row ``j`` is query ``j``'s class probabilities: entries in [0, 1], summing to 1.
+
+    Examples
+    --------
+    >>> p = class_probabilities([[0.0]], [[-1.0], [1.0], [1.2]], [0, 1, 1], bandwidth=10.0)
+    >>> p.round(3).tolist()  # a very wide kernel: the class frequencies
+    [[0.334, 0.666]]
+    """
+    y, c = _labels(labels, n_classes)
+    pooled = nadaraya_watson(
+        queries, points, one_hot(y, c), kernel=kernel, bandwidth=bandwidth, empty=empty
+    )
+    # Dividing by the pooled row sum (equal to 1 up to rounding) guarantees entries
+    # <= 1 exactly: a sum of non-negative floats is never below one of its terms.
+    return pooled / pooled.sum(axis=1, keepdims=True)
+
+
+def class_densities(
+    queries: Any,
+    points: Any,
+    labels: Any,
+    *,
+    kernel: str | Kernel = "gaussian",
+    bandwidth: Any = 1.0,
+    n_classes: int | None = None,
+) -> np.ndarray:
+    """Parzen estimates of each class-conditional density ``p(x | y = c)``.
+
+    Each class's density is estimated from that class's points alone, with the
+    same kernel and width for every class.
+
+    Returns
+    -------
+    densities : (m, c) array
+        Column ``c`` is ``p(x | y = c)`` at the queries.
+
+    Examples
+    --------
+    >>> dens = class_densities([[0.0]], [[0.0], [3.0]], [0, 1])
+    >>> dens.round(4).tolist()  # N(0; 0, 1) and N(0; 3, 1)
+    [[0.3989, 0.0044]]
+    """
+    y, c = _labels(labels, n_classes)
+    missing = sorted(set(range(c)) - set(y.tolist()))
+    if missing:
+        raise ValueError(
+            f"classes {missing} have no points, so their densities cannot be estimated; "
+            "pass n_classes equal to the number of classes present."
+        )
+    pts = np.asarray(points, dtype=float)
+    return np.column_stack(
+        [parzen_density(queries, pts[y == k], kernel=kernel, bandwidth=bandwidth) for k in range(c)]
+    )
+
+
+def parzen_posterior(densities: np.ndarray, priors: np.ndarray) -> np.ndarray:
+    """Bayes' rule: ``p(y = c | x) = p(x | y = c) p(y = c) / sum_k p(x | y = k) p(y = k)``.
+
+    Parameters
+    ----------
+    densities : (m, c) array
+        Class-conditional densities, e.g. from :func:`class_densities`.
+    priors : (c,) array
+        Class probabilities ``p(y = c)``, e.g. the class frequencies.
+
+    Returns
+    -------
+    posterior : (m, c) array whose rows sum to 1.
+
+    Examples
+    --------
+    >>> parzen_posterior(np.array([[0.2, 0.1]]), np.array([0.25, 0.75])).round(2).tolist()
+    [[0.4, 0.6]]
+    """
+    dens = np.asarray(densities, dtype=float)
+    pri = np.asarray(priors, dtype=float)
+    if dens.ndim != 2 or pri.shape != (dens.shape[1],):
+        raise ValueError(
+            f"densities has shape {dens.shape} and priors {pri.shape}; pass (m, c) "
+            "densities and one prior per class, shape (c,)."
+        )
+    joint = dens * pri
+    total = joint.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        raise ValueError(
+            "some query has zero density under every class (a compact kernel out of "
+            "reach of all points), so its posterior is 0/0; widen the bandwidth."
+        )
+    return joint / total
