@@ -16,6 +16,12 @@ from .data import RegressionData, one_hot, running_example, target_function, toy
 from .density import parzen_density
 from .kernels import KERNELS, Kernel, get_kernel
 from .pooling import NoKeyInReachError, attention_weights, nadaraya_watson
+from .adaptive import adaptive_bandwidths, attention_weights_per_key, nadaraya_watson_per_key
+from .data import uneven_example, uneven_target
+from .plotting import (axes_grid, plot_fit, plot_kernel, plot_kernel_gallery, plot_loo_curve,
+                       plot_weights)
+from .widths import equivalent_bandwidth, kernel_variance
+from .widgets import ExplorerResult, KernelExplorer, explore
 
 __all__ = [
     "KERNELS",
@@ -33,6 +39,22 @@ __all__ = [
     "silverman_bandwidth",
     "target_function",
     "toy_classification",
+    "adaptive_bandwidths",
+    "attention_weights_per_key",
+    "nadaraya_watson_per_key",
+    "uneven_example",
+    "uneven_target",
+    "axes_grid",
+    "plot_fit",
+    "plot_kernel",
+    "plot_kernel_gallery",
+    "plot_loo_curve",
+    "plot_weights",
+    "equivalent_bandwidth",
+    "kernel_variance",
+    "ExplorerResult",
+    "KernelExplorer",
+    "explore",
 ]
 
 __version__ = "0.1.0"
