@@ -18,9 +18,9 @@ from .kernels import KERNELS, Kernel, get_kernel
 from .pooling import NoKeyInReachError, attention_weights, nadaraya_watson
 from .adaptive import adaptive_bandwidths, attention_weights_per_key, nadaraya_watson_per_key
 from .data import uneven_example, uneven_target
-from .plotting import (axes_grid, plot_fit, plot_kernel, plot_kernel_gallery, plot_loo_curve,
-                       plot_weights)
-from .widths import equivalent_bandwidth, kernel_variance
+from .plotting import (axes_grid, plot_bias_variance, plot_fit, plot_kernel, plot_kernel_gallery,
+                       plot_loo_curve, plot_weights)
+from .widths import bias_variance, equivalent_bandwidth, kernel_variance
 from .widgets import ExplorerResult, KernelExplorer, explore
 
 __all__ = [
@@ -50,8 +50,10 @@ __all__ = [
     "plot_kernel_gallery",
     "plot_loo_curve",
     "plot_weights",
+    "plot_bias_variance",
     "equivalent_bandwidth",
     "kernel_variance",
+    "bias_variance",
     "ExplorerResult",
     "KernelExplorer",
     "explore",

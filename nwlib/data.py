@@ -107,7 +107,7 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
 def uneven_target(x: np.ndarray) -> np.ndarray:
     """The true function of :func:`uneven_example`: ``x + 1.5 sin(8 / (x + 1))``.
 
-    It oscillates quickly near 0 and slowly beyond 2.
+    It bends sharply on [0, 2] (a deep dip near 0.7) and is nearly straight beyond.
 
     >>> uneven_target(np.array([7.0])).round(4)
     array([8.2622])
@@ -119,7 +119,7 @@ def uneven_target(x: np.ndarray) -> np.ndarray:
 def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> RegressionData:
     """Keys of very uneven density: 80% of them in [0, 2], the rest spread over [2, 5].
 
-    The true function :func:`uneven_target` wiggles fast where the keys are
+    The true function :func:`uneven_target` bends sharply where the keys are
     crowded and is nearly straight where they are sparse, so one global width
     cannot suit both ends. ``y = uneven_target(x) + eps``, ``eps ~ N(0, noise**2)``;
     the queries are those of :func:`running_example`.

@@ -14,7 +14,7 @@ from .data import RegressionData
 from .kernels import KERNELS, Kernel, get_kernel
 
 __all__ = ["plot_fit", "plot_weights", "plot_kernel", "plot_kernel_gallery", "plot_loo_curve",
-           "axes_grid"]
+           "plot_bias_variance", "axes_grid"]
 
 
 def _axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
@@ -49,7 +49,7 @@ def axes_grid(count: int, *, ncols: int = 3, size: tuple[float, float] = (4.0, 3
 
 def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
              label: str = "estimate", title: str | None = None,
-             queries: Any = None) -> Any:
+             queries: Any = None, legend: bool = True) -> Any:
     """Training data, the true function and (optionally) an estimate on the queries.
 
     Parameters
@@ -61,6 +61,8 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
         queries no key reaches, show as gaps.
     ax : matplotlib Axes, optional
     label, title : str
+    legend : bool
+        Draw the legend (in a grid of panels, one legend is enough).
 
     Returns
     -------
@@ -89,7 +91,8 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
     ax.set_ylabel("output y")
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper left", fontsize="small")
+    if legend:
+        ax.legend(loc="lower right", fontsize="x-small", framealpha=0.8)
     return ax
 
 
@@ -209,5 +212,27 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
     ax.set_ylabel("mean squared error")
     if title:
         ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_bias_variance(widths: Any, bias2: Any, variance: Any, *, ax: Any = None) -> Any:
+    """Squared bias, variance and their sum (the mean squared error) against the width.
+
+    >>> ax = plot_bias_variance([0.1, 1.0], [0.0, 0.4], [0.4, 0.1])
+    >>> [line.get_label() for line in ax.lines]
+    ['squared bias', 'variance', 'mean squared error']
+    """
+    h, b, v = (np.asarray(a, dtype=float).ravel() for a in (widths, bias2, variance))
+    if not h.shape == b.shape == v.shape:
+        raise ValueError("widths, bias2 and variance need the same length (one per width).")
+    ax = _axes(ax, figsize=(6.0, 3.6))
+    ax.plot(h, b, label="squared bias")
+    ax.plot(h, v, label="variance")
+    ax.plot(h, b + v, color="k", label="mean squared error")
+    ax.set_xscale("log")
+    ax.set_xlabel("width (log scale)")
+    ax.set_ylabel("averaged over the queries")
+    ax.set_title("The width trades variance for bias")
     ax.legend(fontsize="small")
     return ax

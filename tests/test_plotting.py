@@ -102,3 +102,16 @@ def test_helpers_draw_on_a_given_axes(data):
     fig, ax = plt.subplots()
     assert nwlib.plot_fit(data, ax=ax) is ax
     assert plotting.plot_kernel("cosine", ax=ax) is ax
+
+
+def test_plot_fit_legend_can_be_left_out(data):
+    assert nwlib.plot_fit(data, legend=False).get_legend() is None
+
+
+def test_bias_variance_plot_sums_the_two_curves():
+    widths, bias2, variance = [0.1, 0.5, 2.0], np.array([0.0, 0.1, 0.6]), np.array([0.5, 0.2, 0.1])
+    ax = nwlib.plot_bias_variance(widths, bias2, variance)
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), bias2 + variance)
+    assert ax.get_xscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
+    with pytest.raises(ValueError, match="same length"):
+        nwlib.plot_bias_variance(widths, bias2[:2], variance)
