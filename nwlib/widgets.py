@@ -57,6 +57,10 @@ def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> Ex
 class KernelExplorer:
     """Controls for width, kernel and sample size, redrawing the fit and the weights.
 
+    The computation takes about a millisecond; drawing and sending the figure takes
+    far longer, so the sliders redraw when released rather than at every pixel
+    (``continuous_update=False``), which keeps redraws from queueing up.
+
     Attributes
     ----------
     width : ipywidgets.FloatLogSlider
@@ -84,10 +88,11 @@ class KernelExplorer:
         import ipywidgets as w
 
         self.width = w.FloatLogSlider(value=bandwidth, base=10, min=-2, max=1, step=0.02,
-                                      description="width h", continuous_update=True,
+                                      description="width h", continuous_update=False,
                                       readout_format=".3f")
         self.kernel = w.Dropdown(options=list(KERNELS), value=kernel, description="kernel")
-        self.points = w.IntSlider(value=n, min=5, max=200, step=1, description="points n")
+        self.points = w.IntSlider(value=n, min=5, max=200, step=1, description="points n",
+                                  continuous_update=False)
         self.output = w.Output()
         self.redraws = 0
         self.figure: Any = None

@@ -68,3 +68,8 @@ def test_explorer_starting_values_are_checked():
         nwlib.explore("parabolic", 0.5, 40)
     with pytest.raises(ValueError, match="bandwidth"):
         nwlib.explore("gaussian", -0.5, 40)
+
+
+def test_sliders_redraw_on_release_so_moves_do_not_queue():
+    ex = nwlib.KernelExplorer(draw=False)
+    assert not ex.width.continuous_update and not ex.points.continuous_update
