@@ -22,6 +22,12 @@ from .densityplot import plot_densities
 from .attention import logsumexp, random_unit_vectors, sdpa_nadaraya_watson, softmax
 from .widthgrad import descend_bandwidth, leave_one_out_loss
 from .relative import coupled_modalities, relative_representation, retrieval_accuracy
+from .adaptive import adaptive_bandwidths, attention_weights_per_key, nadaraya_watson_per_key
+from .data import uneven_example, uneven_target
+from .plotting import (axes_grid, plot_bias_variance, plot_fit, plot_kernel, plot_kernel_gallery,
+                       plot_loo_curve, plot_weights)
+from .widths import bias_variance, equivalent_bandwidth, kernel_variance
+from .widgets import ExplorerResult, KernelExplorer, explore
 
 __all__ = [
     "KERNELS",
@@ -56,6 +62,24 @@ __all__ = [
     "coupled_modalities",
     "relative_representation",
     "retrieval_accuracy",
+    "adaptive_bandwidths",
+    "attention_weights_per_key",
+    "nadaraya_watson_per_key",
+    "uneven_example",
+    "uneven_target",
+    "axes_grid",
+    "plot_fit",
+    "plot_kernel",
+    "plot_kernel_gallery",
+    "plot_loo_curve",
+    "plot_weights",
+    "plot_bias_variance",
+    "equivalent_bandwidth",
+    "kernel_variance",
+    "bias_variance",
+    "ExplorerResult",
+    "KernelExplorer",
+    "explore",
 ]
 
 __version__ = "0.1.0"

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["target_function", "RegressionData", "running_example", "toy_classification", "one_hot"]
+__all__ = ["target_function", "RegressionData", "running_example", "toy_classification", "one_hot",
+           "uneven_example", "uneven_target"]
 
 #: Seed of the running example; every chapter uses it, so their numbers agree.
 SEED = 7
@@ -100,3 +101,43 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
     if labels.size and labels.max() >= c:
         raise ValueError(f"a label is >= n_classes={c}; pass a larger n_classes.")
     return np.eye(c)[labels]
+
+
+
+def uneven_target(x: np.ndarray) -> np.ndarray:
+    """The true function of :func:`uneven_example`: ``x + 1.5 sin(8 / (x + 1))``.
+
+    It bends sharply on [0, 2] (a deep dip near 0.7) and is nearly straight beyond.
+
+    >>> uneven_target(np.array([7.0])).round(4)
+    array([8.2622])
+    """
+    x = np.asarray(x, dtype=float)
+    return x + 1.5 * np.sin(8.0 / (x + 1.0))
+
+
+def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> RegressionData:
+    """Keys of very uneven density: 80% of them in [0, 2], the rest spread over [2, 5].
+
+    The true function :func:`uneven_target` bends sharply where the keys are
+    crowded and is nearly straight where they are sparse, so one global width
+    cannot suit both ends. ``y = uneven_target(x) + eps``, ``eps ~ N(0, noise**2)``;
+    the queries are those of :func:`running_example`.
+
+    Examples
+    --------
+    >>> data = uneven_example()
+    >>> int((data.x_train < 2).sum()), data.x_train.size
+    (80, 100)
+    """
+    if int(n) != n or n < 1:
+        raise ValueError(f"n={n!r}: pass a positive whole number of training points.")
+    if noise < 0:
+        raise ValueError(f"noise={noise!r}: a standard deviation cannot be negative.")
+    rng = np.random.default_rng(seed)
+    crowded = int(round(0.8 * int(n)))
+    x = np.sort(np.concatenate([rng.uniform(0.0, 2.0, crowded),
+                                rng.uniform(2.0, 5.0, int(n) - crowded)]))
+    y = uneven_target(x) + noise * rng.standard_normal(int(n))
+    x_query = np.arange(50) / 10.0
+    return RegressionData(x, y, x_query, uneven_target(x_query))

@@ -1,9 +1,18 @@
+"""Shared test setup: draw off-screen, close every figure a test leaves open, seed."""
+
 import matplotlib
 
-matplotlib.use("Agg")  # tests draw figures without a display
+matplotlib.use("Agg")
 
-import numpy as np
-import pytest
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
 
 
 @pytest.fixture
