@@ -16,6 +16,11 @@ from .data import RegressionData, one_hot, running_example, target_function, toy
 from .density import parzen_density
 from .kernels import KERNELS, Kernel, get_kernel
 from .pooling import NoKeyInReachError, attention_weights, nadaraya_watson
+from .learning import WidthHistory, learn_bandwidth, width_objective
+from .consistency import RateSimulation, loglog_slope, rate_exponents, simulate_rate
+from .exercise_plots import plot_rate, plot_width_history
+from .data import irrelevant_coordinate_example
+from . import checks
 
 __all__ = [
     "KERNELS",
@@ -33,6 +38,17 @@ __all__ = [
     "silverman_bandwidth",
     "target_function",
     "toy_classification",
+    "WidthHistory",
+    "learn_bandwidth",
+    "width_objective",
+    "RateSimulation",
+    "loglog_slope",
+    "rate_exponents",
+    "simulate_rate",
+    "plot_rate",
+    "plot_width_history",
+    "irrelevant_coordinate_example",
+    "checks",
 ]
 
 __version__ = "0.1.0"
