@@ -158,7 +158,7 @@ def check_loo_predictions(fn: Callable[..., Any]) -> Feedback:
     >>> def in_sample(x, y, h):
     ...     w = (-(x[:, None] - x[None, :]) ** 2 / (2 * h**2)).softmax(dim=1)
     ...     return w @ y
-    >>> print(check_loo_predictions(in_sample).messages[0][:35])
+    >>> print(check_loo_predictions(in_sample).messages[0][:34])
     Each point is still inside its own
     """
     import torch
@@ -215,8 +215,8 @@ def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
     >>> import torch
     >>> def default_scale(q, k, v, sigma):  # forgets scale=: uses 1/sqrt(d)
     ...     return torch.nn.functional.scaled_dot_product_attention(q, k, v)
-    >>> print(check_sphere_attention(default_scale).messages[0][:40])
-    You used the default scale 1/sqrt(d) of
+    >>> print(check_sphere_attention(default_scale).messages[0][:36])
+    You used the default scale 1/sqrt(d)
     """
     import torch
 

@@ -42,7 +42,7 @@ def plot_width_history(
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
     loss_ax, width_ax = axes
     loss_ax.plot(np.arange(history.loss.size), history.loss, label=label or None)
     loss_ax.set(xlabel="step", ylabel="loss (mean squared error)", yscale="log")
@@ -54,9 +54,24 @@ def plot_width_history(
         width_ax.plot(np.arange(widths.shape[0]), widths[:, j], label=names[j] or None)
     width_ax.set(xlabel="step", ylabel="width h", yscale="log")
     for ax in axes:
+        _plain_log_ticks(ax.yaxis)
         if ax.get_legend_handles_labels()[0]:
             ax.legend()
     return axes
+
+
+def _plain_log_ticks(axis: Any) -> None:
+    """Readable labels on a log axis: 1, 2, 5 per decade over a short range, else decades.
+
+    Matplotlib's default labels some minor ticks too, and they overlap.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    lo, hi = sorted(axis.get_view_interval())
+    if lo > 0 and hi / lo < 1e3:
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def plot_rate(sim: RateSimulation, d: int, *, ax: Any = None) -> Any:
@@ -81,5 +96,7 @@ def plot_rate(sim: RateSimulation, d: int, *, ax: Any = None) -> Any:
     ax.loglog(sim.ns, centre_e * (sim.ns / centre_n) ** theory, "--", color=line.get_color(),
               label=f"d = {d}: theory, slope {theory:.3f}")
     ax.set(xlabel="sample size n", ylabel="mean squared error")
-    ax.legend()
+    _plain_log_ticks(ax.xaxis)
+    _plain_log_ticks(ax.yaxis)
+    ax.legend(loc="lower left")
     return ax

@@ -199,7 +199,7 @@ def learn_bandwidth(
     >>> data = running_example()
     >>> hist = learn_bandwidth(data.x_train, data.y_train, steps=100, progress=False)
     >>> hist.loss.shape, hist.widths.shape, round(hist.final, 2)
-    ((100,), (101, 1), 0.44)
+    ((100,), (101, 1), 0.36)
     """
     import torch
     from tqdm.auto import tqdm
