@@ -98,5 +98,5 @@ def plot_rate(sim: RateSimulation, d: int, *, ax: Any = None) -> Any:
     ax.set(xlabel="sample size n", ylabel="mean squared error")
     _plain_log_ticks(ax.xaxis)
     _plain_log_ticks(ax.yaxis)
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper right")
     return ax
