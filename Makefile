@@ -30,6 +30,7 @@ book: env
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
 test: env
+	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
 	$(PY) -m pytest
 
@@ -37,6 +38,7 @@ lab: env
 	$(VENV)/bin/jupyter lab chapters/
 
 notebooks: env
+	$(PY) tools/make_exercises.py build
 	$(PY) tools/nbsync.py build
 
 clean:

@@ -28,6 +28,11 @@ from .plotting import (axes_grid, plot_bias_variance, plot_fit, plot_kernel, plo
                        plot_loo_curve, plot_weights)
 from .widths import bias_variance, equivalent_bandwidth, kernel_variance
 from .widgets import ExplorerResult, KernelExplorer, explore
+from .learning import WidthHistory, learn_bandwidth, width_objective
+from .consistency import RateSimulation, loglog_slope, rate_exponents, simulate_rate
+from .exercise_plots import plot_rate, plot_width_history
+from .data import irrelevant_coordinate_example
+from . import checks
 
 __all__ = [
     "KERNELS",
@@ -80,6 +85,17 @@ __all__ = [
     "ExplorerResult",
     "KernelExplorer",
     "explore",
+    "WidthHistory",
+    "learn_bandwidth",
+    "width_objective",
+    "RateSimulation",
+    "loglog_slope",
+    "rate_exponents",
+    "simulate_rate",
+    "plot_rate",
+    "plot_width_history",
+    "irrelevant_coordinate_example",
+    "checks",
 ]
 
 __version__ = "0.1.0"

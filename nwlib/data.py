@@ -6,8 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["target_function", "RegressionData", "running_example", "toy_classification", "one_hot",
-           "uneven_example", "uneven_target"]
+__all__ = [
+    "target_function",
+    "RegressionData",
+    "running_example",
+    "toy_classification",
+    "one_hot",
+    "uneven_example",
+    "uneven_target",
+    "irrelevant_coordinate_example",
+]
 
 #: Seed of the running example; every chapter uses it, so their numbers agree.
 SEED = 7
@@ -141,3 +149,25 @@ def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> Reg
     y = uneven_target(x) + noise * rng.standard_normal(int(n))
     x_query = np.arange(50) / 10.0
     return RegressionData(x, y, x_query, uneven_target(x_query))
+
+def irrelevant_coordinate_example(
+    n: int = 150, *, noise: float = 0.5, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two input coordinates, of which only the first matters.
+
+    ``x`` is uniform on [0, 5]^2 and ``y = 2 sin(x_1) + x_1 + eps`` with
+    ``eps ~ N(0, noise**2)``: the second coordinate carries no information.
+
+    Examples
+    --------
+    >>> x, y = irrelevant_coordinate_example(10)
+    >>> x.shape, y.shape
+    ((10, 2), (10,))
+    """
+    if int(n) != n or n < 1:
+        raise ValueError(f"n={n!r}: pass a positive whole number of points.")
+    if noise < 0:
+        raise ValueError(f"noise={noise!r}: a standard deviation cannot be negative.")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 5.0, (int(n), 2))
+    return x, target_function(x[:, 0]) + noise * rng.standard_normal(int(n))
