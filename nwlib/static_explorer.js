@@ -66,6 +66,8 @@
   function init(root) {
     var d = JSON.parse(root.querySelector("script.nw-explorer-data").textContent);
     root.setAttribute("data-nw-ready", "true");
+    // The drawing assumes a light background, also when the book is shown in dark mode.
+    root.style.cssText = "background:#fff;color:#222;padding:0.5em;border-radius:4px";
 
     var controls = document.createElement("div");
     controls.className = "nw-explorer-controls";

@@ -135,7 +135,8 @@ def static_width_explorer(
         raise ValueError(f"heatmap_rows={heatmap_rows!r}: pass a whole number in 1..{n_queries}.")
     if int(decimals) != decimals or not 0 <= decimals <= 8:
         raise ValueError(f"decimals={decimals!r}: pass a whole number in 0..8.")
-    rows = np.unique(np.linspace(0, n_queries - 1, int(heatmap_rows)).round().astype(int))
+    # Every step-th query, so the heatmap's rows sit at round inputs (0, 0.5, 1, ...).
+    rows = np.arange(0, n_queries, n_queries // int(heatmap_rows))[: int(heatmap_rows)]
     fits: dict[str, list] = {}
     weights: dict[str, list] = {}
     for name in kernels:

@@ -43,6 +43,8 @@ def test_fits_match_nwlib(explorer):
             np.testing.assert_allclose(got, expected, atol=5e-4, equal_nan=True)
 
 
+# statsmodels announces a future change of its random-number default; we draw nothing random.
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_gaussian_fit_matches_statsmodels(explorer):
     # statsmodels' Gaussian bw is the kernel's standard deviation, like our width.
     data = nwlib.running_example()
@@ -54,7 +56,7 @@ def test_gaussian_fit_matches_statsmodels(explorer):
 def test_weights_match_nwlib(explorer):
     data = nwlib.running_example()
     rows = explorer.payload["heatmap_rows"]
-    assert rows == [0, 12, 24, 37, 49]
+    assert rows == [0, 10, 20, 30, 40]
     for kernel in ("gaussian", "boxcar"):
         for h, w in zip(WIDTHS, explorer.payload["weights"][kernel]):
             expected = nwlib.attention_weights(
