@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -25,6 +26,7 @@ FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages()
 EXPLORER = "[data-nw-explorer]"
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+; ?url=([^"]+)"', re.I)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -67,9 +69,14 @@ class Visit:
                      and self.errors.append(f"failed: {r.url} {r.failure}"))
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         self.page.goto(base_url + page, wait_until="load")
+        # A redirect page (the site's index.html) forwards the reader: test where it lands.
+        redirect = REFRESH.search(page_file(page).read_text(encoding="utf-8"))
+        if redirect:
+            self.page.wait_for_url(urljoin(base_url + page, redirect.group(1)), wait_until="load")
         # MathJax typesets asynchronously after load.
-        self.page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
-        self.page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+        self.page.wait_for_function(
+            "() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
+        self.page.evaluate("() => window.MathJax ? MathJax.startup.promise.then(() => true) : true")
 
     def _route(self, route):
         url = route.request.url
