@@ -135,6 +135,10 @@ def test_page_in_a_real_browser(visit, page):
     assert not broken, f"{page}: images did not load: {broken}"
     shown = p.locator("article .cell_output img").count()
     assert shown >= image_outputs(page), f"{page}: {shown} figures shown, notebook has more"
+    # Embedded ipywidgets: the site's own copy of the HTML manager draws each saved view.
+    views = p.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if views:
+        p.locator(".jupyter-widgets").first.wait_for(timeout=15000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     p.screenshot(path=str(SCREENSHOTS / (page.replace("/", "__").removesuffix(".html") + ".png")),
                  full_page=True)
