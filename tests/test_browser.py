@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
-from site_pages import ROOT, SITE, page_file, site_pages
+from site_pages import MISSING, ROOT, SITE, page_file, site_pages
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless as root needs --no-sandbox; the rest keep Chromium itself off the network.
@@ -26,6 +27,7 @@ FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages()
 EXPLORER = "[data-nw-explorer]"
+FOLDED = ".admonition.dropdown"  # what sphinx-togglebutton folds (solutions included)
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+; ?url=([^"]+)"', re.I)
 
 
@@ -146,14 +148,21 @@ def test_page_in_a_real_browser(visit, page):
     assert not v.errors, f"{page}: {v.errors}"
 
 
+NO_EXPLORER = "NO-PAGE-EMBEDS-THE-WIDTH-EXPLORER"
+
+
+def pages_with(selector: str) -> list[str]:
+    return [p for p in PAGES if p != MISSING
+            and BeautifulSoup(page_file(p).read_text("utf-8"), "html.parser").select(selector)]
+
+
 def explorer_pages() -> list[str]:
-    found = [p for p in PAGES if p != PAGES[0] or Path(SITE / p).is_file()]
-    found = [p for p in found if (SITE / p).is_file() and EXPLORER[1:-1] in (SITE / p).read_text("utf-8")]
-    return found or ["NO-PAGE-WITH-A-WIDTH-EXPLORER"]
+    return pages_with(EXPLORER) or [NO_EXPLORER]
 
 
 @pytest.mark.parametrize("page", explorer_pages())
 def test_width_slider_redraws_without_a_kernel(visit, page):
+    assert page != NO_EXPLORER, f"no page of the built site has a {EXPLORER} element"
     v = visit(page)
     p = v.page
     root = p.locator(f"{EXPLORER}[data-nw-ready]").first
@@ -189,12 +198,11 @@ def test_width_slider_redraws_without_a_kernel(visit, page):
 
 def test_folded_solutions_open_on_click(visit):
     # sphinx-togglebutton folds `:class: dropdown` admonitions (solutions among them).
-    pages = [p for p in PAGES if 'class="dropdown admonition' in page_file(p).read_text("utf-8")
-             or "admonition dropdown" in page_file(p).read_text("utf-8")]
+    pages = pages_with(FOLDED)
     assert pages, "no page has a folded admonition; the explorer page should"
     for page in pages:
         p = visit(page).page
-        folds = p.locator("article .admonition.dropdown")
+        folds = p.locator(f"article {FOLDED}")
         for i in range(folds.count()):
             fold = folds.nth(i)
             body = fold.locator(":scope > :not(.admonition-title)").first
