@@ -53,7 +53,7 @@ browser:
 # A failed build must not leave a cached environment behind that lets the next,
 # unchanged build pass: drop the doctrees when Sphinx reports a problem.
 book: env assets
-	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
+	$(PY) tools/jupyter_book_cli.py build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
 # The browser test reads the built site, so the book is built first.
