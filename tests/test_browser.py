@@ -72,7 +72,7 @@ class Visit:
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         self.page.goto(base_url + page, wait_until="load")
         # A redirect page (the site's index.html) forwards the reader: test where it lands.
-        redirect = REFRESH.search(page_file(page).read_text(encoding="utf-8"))
+        redirect = REFRESH.search(page_file(page.split("?")[0]).read_text(encoding="utf-8"))
         if redirect:
             self.page.wait_for_url(urljoin(base_url + page, redirect.group(1)), wait_until="load")
         # MathJax typesets asynchronously after load.
