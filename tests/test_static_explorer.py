@@ -5,6 +5,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from statsmodels.nonparametric.kernel_regression import KernelReg
 
 import nwlib
@@ -108,3 +110,22 @@ def test_default_starts_near_width_half():
 def test_bad_input_names_the_argument(kwargs, error, words):
     with pytest.raises(error, match=re.escape(words)):
         static_width_explorer(**kwargs)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    low=st.floats(0.05, 1.0),
+    ratio=st.floats(1.01, 5.0),
+    kernel=st.sampled_from(["gaussian", "epanechnikov", "boxcar", "tricube"]),
+)
+def test_embedded_numbers_obey_the_pooling_laws(low, ratio, kernel):
+    # Weights are a convex combination: each shown row sums to one (up to rounding),
+    # so every fit lies between the smallest and the largest value.
+    payload = static_width_explorer(kernels=(kernel,), widths=[low, low * ratio]).payload
+    y = np.array(payload["y_train"])
+    for fit, weights in zip(payload["fits"][kernel], payload["weights"][kernel]):
+        f = np.array([v for v in fit if v is not None])
+        assert np.all((f >= y.min() - 1e-3) & (f <= y.max() + 1e-3))
+        for row in weights:
+            if row[0] is not None:
+                assert abs(sum(row) - WEIGHT_SCALE) <= 0.5 * len(row)
