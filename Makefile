@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help env book test lab notebooks check-notebooks clean
+.PHONY: help env assets browser book test lab notebooks check-notebooks clean
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
@@ -23,13 +23,41 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 env: $(STAMP)
 
+# The JavaScript the pages load (MathJax, the ipywidgets HTML manager, require.js) is
+# served by the site itself: package-lock.json pins it, and only what the pages load is
+# copied into vendor-assets/ (a Sphinx static path; not `_static/`, which jupyter-book
+# would inject into every page). Of the widget fonts only woff2/woff are copied: every
+# current browser takes them, and the legacy formats would add 2.5 MB.
+NPM_STAMP := node_modules/.installed
+VENDOR := vendor-assets/vendor
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+vendor-assets/.copied: $(NPM_STAMP)
+	rm -rf vendor-assets && mkdir -p $(VENDOR)/mathjax/input $(VENDOR)/mathjax/output $(VENDOR)/html-manager $(VENDOR)/requirejs
+	cp node_modules/mathjax/es5/tex-chtml.js $(VENDOR)/mathjax/
+	cp -r node_modules/mathjax/es5/{a11y,adaptors,sre,ui} $(VENDOR)/mathjax/
+	cp -r node_modules/mathjax/es5/input/tex $(VENDOR)/mathjax/input/
+	cp -r node_modules/mathjax/es5/output/chtml $(VENDOR)/mathjax/output/
+	cp node_modules/@jupyter-widgets/html-manager/dist/{embed-amd.js,*.woff2,*.woff} $(VENDOR)/html-manager/
+	cp node_modules/requirejs/require.js $(VENDOR)/requirejs/
+	touch $@
+
+assets: vendor-assets/.copied
+
+# The browser test drives Debian's Chromium (Playwright's own download needs the internet).
+browser:
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+
 # A failed build must not leave a cached environment behind that lets the next,
 # unchanged build pass: drop the doctrees when Sphinx reports a problem.
-book: env
-	$(VENV)/bin/jupyter-book build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
+book: env assets
+	$(PY) tools/jupyter_book_cli.py build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-test: env
+# The browser test reads the built site, so the book is built first.
+test: book browser
 	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
 	$(PY) -m pytest
@@ -42,4 +70,4 @@ notebooks: env
 	$(PY) tools/nbsync.py build
 
 clean:
-	rm -rf _build
+	rm -rf _build vendor-assets

@@ -8,7 +8,8 @@ The public API, used by every chapter and exercise of the course:
 - :func:`silverman_bandwidth`, :func:`scott_bandwidth`, :func:`loo_bandwidth`:
   choosing the width;
 - :func:`running_example`, :func:`target_function`, :func:`toy_classification`,
-  :func:`one_hot`: the course's seeded data sets.
+  :func:`one_hot`: the course's seeded data sets;
+- :func:`static_width_explorer`: a width slider that works in the HTML book, no kernel.
 """
 
 from .bandwidth import loo_bandwidth, scott_bandwidth, silverman_bandwidth
@@ -33,6 +34,7 @@ from .consistency import RateSimulation, loglog_slope, rate_exponents, simulate_
 from .exercise_plots import plot_rate, plot_width_history
 from .data import irrelevant_coordinate_example
 from . import checks
+from .static_explorer import StaticWidthExplorer, static_width_explorer
 
 __all__ = [
     "KERNELS",
@@ -96,6 +98,8 @@ __all__ = [
     "plot_width_history",
     "irrelevant_coordinate_example",
     "checks",
+    "StaticWidthExplorer",
+    "static_width_explorer",
 ]
 
 __version__ = "0.1.0"
