@@ -73,5 +73,8 @@ def gaussian_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: An
     q_ext = pad(q_ext, (0, width - d - 1))
     k_ext = pad(k_ext, (0, width - d - 1))
     v_ext = pad(values, (0, width - c))
-    out = scaled_dot_product_attention(q_ext[None], k_ext[None], v_ext[None], scale=1.0)
-    return out[0, :, :c]
+    # The fused kernels take (batch, heads, length, width): one batch, one head.
+    out = scaled_dot_product_attention(
+        q_ext[None, None], k_ext[None, None], v_ext[None, None], scale=1.0
+    )
+    return out[0, 0, :, :c]
