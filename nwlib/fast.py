@@ -11,7 +11,9 @@ module does the same arithmetic with less traffic:
   happen in place in that one buffer;
 - one matrix product with ``[values, 1]`` gives the numerators and the
   denominators together;
-- blocks run on a thread pool: numpy releases the GIL inside its loops and BLAS.
+- blocks run on a thread pool: numpy releases the GIL inside its loops and BLAS;
+- ``exp`` runs through torch's vectorised kernel when torch is installed (numpy's
+  float64 exp is scalar on CPUs without AVX-512), else through numpy.
 
 Squared distances come from direct differences, not from the expansion
 ``|q|^2 - 2 q.k + |k|^2``, which loses digits to cancellation for narrow widths.
@@ -30,6 +32,8 @@ __all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "gaussian_loo_mse", "
 
 #: Entries of one work buffer: 2**16 float64 are 512 KiB, half of a core's L2 cache.
 TILE_ELEMENTS = 2**16
+#: Elements per call of torch's exp: below its grain size (2**15), so it stays serial.
+EXP_CHUNK = 2**14
 
 
 def n_threads() -> int:
@@ -49,6 +53,7 @@ def _row_blocks(m: int, n: int) -> list[slice]:
 
 def _parallel(work: Callable[[slice], object], m: int, n: int) -> list:
     """Run ``work`` on every block of rows, on all cores, in order."""
+    _torch()  # import once, here, rather than racing in the worker threads
     blocks = _row_blocks(m, n)
     threads = n_threads()
     if threads == 1 or len(blocks) == 1:
@@ -82,11 +87,51 @@ def _half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.nd
     return out
 
 
-def _shifted_weights(dist: np.ndarray) -> np.ndarray:
+def _floor(dtype: np.dtype) -> float:
+    """The most negative exponent whose exp is still a normal number (not subnormal)."""
+    return float(np.floor(np.log(np.finfo(dtype).tiny))) + 1.0
+
+
+@lru_cache(maxsize=1)
+def _torch():
+    """torch if installed: its vectorised exp is several times numpy's where numpy
+    has no SIMD exp for the dtype (float64 without AVX-512)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _exp_inplace(arg: np.ndarray) -> np.ndarray:
+    """``exp`` of a C-contiguous array, in place."""
+    torch = _torch() if arg.dtype == np.float64 else None
+    if torch is None:  # numpy's float32 exp is vectorised already
+        return np.exp(arg, out=arg)
+    flat = torch.from_numpy(arg.reshape(-1))
+    # Chunks below torch's grain size run in the calling thread: our threads
+    # already use every core, and torch's own pool would compete with them.
+    for start in range(0, flat.numel(), EXP_CHUNK):
+        flat[start : start + EXP_CHUNK].exp_()
+    return arg
+
+
+def _exp_clamped(arg: np.ndarray) -> np.ndarray:
+    """``exp`` in place, with arguments below :func:`_floor` raised to it.
+
+    exp is many times slower where its result underflows or is subnormal (glibc's
+    slow path). A clamped weight is below 1e-37 next to the row's largest weight
+    of 1, so it changes no sum at the precision of the dtype.
+    """
+    np.maximum(arg, _floor(arg.dtype), out=arg)
+    return _exp_inplace(arg)
+
+
+def _shifted_weights(dist: np.ndarray, clamp: bool = True) -> np.ndarray:
     """``exp(-(dist - min_row))`` in place: the row-max shift of the scores."""
     shift = dist.min(axis=1, keepdims=True)
     np.subtract(shift, dist, out=dist)
-    return np.exp(dist, out=dist)
+    return _exp_clamped(dist) if clamp else _exp_inplace(dist)
 
 
 def gaussian_nadaraya_watson(
@@ -128,7 +173,8 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     out = np.empty((queries.shape[0], keys.shape[0]), dtype=queries.dtype)
 
     def block(rows: slice) -> None:
-        w = _shifted_weights(_half_sq_dists(queries[rows], k_t, scale, out[rows]))
+        # No clamp: a weight that underflows is reported as exactly 0.
+        w = _shifted_weights(_half_sq_dists(queries[rows], k_t, scale, out[rows]), clamp=False)
         w /= w.sum(axis=1, keepdims=True)
 
     _parallel(block, *out.shape)
@@ -173,7 +219,7 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
             else:
                 scale = _inverse_2h2(h, keys.dtype)
                 work = _loo_dists(keys[rows], k_t, scale, rows, local)
-            sums = np.exp(np.negative(work, out=work), out=work) @ v1
+            sums = _exp_clamped(np.negative(work, out=work)) @ v1
             err[i] = np.sum((sums[:, :c] / sums[:, c:] - values[rows]) ** 2)
         return err
 
