@@ -26,17 +26,23 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
 #: statsmodels is skipped where its extrapolated time exceeds this many seconds.
 COMPETITOR_LIMIT_S = 60.0
+#: ... and stopped (reported as skipped) when it runs longer than this.
+COMPETITOR_TIMEOUT_S = 300.0
 #: The size of the stated speed targets.
 TARGET_N = 20_000
 #: The textbook code holds two (m, n) matrices; skip it above this many bytes.
 TEXTBOOK_LIMIT_BYTES = 4 * 2**30
 
 
-def run_case(spec: dict) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(HERE / "case.py"), json.dumps(spec)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )
+def run_case(spec: dict, timeout: float = 600) -> dict | None:
+    """The case's measurements, or None if it ran past ``timeout`` seconds."""
+    try:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "case.py"), json.dumps(spec)],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
     if out.returncode != 0:
         raise RuntimeError(f"case {spec} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -111,9 +117,12 @@ def nw_table(sizes: list[int], tmp: Path, floor: dict) -> list[str]:
                     guess = sm_time[prev] * (n / prev) ** 2 if prev else 0.0
                     # n = 20,000 in 1-D is the target case: always measured.
                     if guess <= COMPETITOR_LIMIT_S or (d == 1 and n == TARGET_N):
-                        sm = run_case({**base, "impl": "statsmodels", "out": str(path["sm"])})["seconds"]
-                        sm_time[n] = sm
-                        print(f"    statsmodels {sm:.2f} s", flush=True)
+                        res = run_case({**base, "impl": "statsmodels", "out": str(path["sm"])},
+                                       timeout=COMPETITOR_TIMEOUT_S)
+                        sm = res and res["seconds"]
+                        if sm:
+                            sm_time[n] = sm
+                        print(f"    statsmodels {sm} s", flush=True)
                 else:
                     sm = sm_time.get(n)
                     path["sm"] = tmp / f"sm-{d}-{n}-float64.npy"

@@ -195,8 +195,8 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
     Examples
     --------
     >>> x = np.array([[0.0], [1.0], [2.0]]); y = np.array([[0.0], [1.0], [2.0]])
-    >>> gaussian_loo_mse(x, y, np.array([1e-3])).round(6).tolist()  # neighbours' values
-    [1.0]
+    >>> gaussian_loo_mse(x, y, np.array([1e-3])).round(6).tolist()  # errors 1, 0, 1
+    [0.666667]
     """
     n, d = keys.shape
     widths = np.asarray(widths, dtype=float)
