@@ -21,6 +21,7 @@ Squared distances come from direct differences, not from the expansion
 
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -58,10 +59,17 @@ def _parallel(work: Callable[[slice], object], m: int, n: int) -> list:
     threads = n_threads()
     if threads == 1 or len(blocks) == 1:
         return [work(b) for b in blocks]
-    # One task per thread, each looping over its share, keeps the scheduling cost low.
-    chunks = [blocks[i::threads] for i in range(threads)]
-    done = list(_pool().map(lambda bs: [(b.start, work(b)) for b in bs], chunks))
-    return [r for _, r in sorted((pair for part in done for pair in part), key=lambda t: t[0])]
+    # Each thread takes the next block as soon as it is free: a thread slowed by other
+    # jobs on the machine then does fewer blocks instead of holding up the rest.
+    results: list = [None] * len(blocks)
+    order = itertools.count()  # next() on it is atomic under the GIL
+
+    def drain(_: int) -> None:
+        while (i := next(order)) < len(blocks):
+            results[i] = work(blocks[i])
+
+    list(_pool().map(drain, range(threads)))
+    return results
 
 
 def _inverse_2h2(bandwidth: np.ndarray, dtype: np.dtype) -> np.ndarray:
