@@ -111,10 +111,19 @@ def _torch():
     return torch
 
 
-def _exp_inplace(arg: np.ndarray) -> np.ndarray:
-    """``exp`` of a C-contiguous array, in place."""
+def _exp_inplace(arg: np.ndarray, clamp: bool = True) -> np.ndarray:
+    """``exp`` of a C-contiguous array, in place, by the fastest exact route.
+
+    float64 goes through torch's vectorised exp when torch is installed. Otherwise
+    numpy's exp runs, and with ``clamp`` its arguments below :func:`_floor` are
+    raised to it first: exp is many times slower where the result is subnormal or
+    underflows, and a clamped weight is below 1e-37 next to the row's largest
+    weight of 1, so it changes no sum at the precision of the dtype.
+    """
     torch = _torch() if arg.dtype == np.float64 else None
-    if torch is None:  # numpy's float32 exp is vectorised already
+    if torch is None:
+        if clamp:
+            np.maximum(arg, _floor(arg.dtype), out=arg)
         return np.exp(arg, out=arg)
     flat = torch.from_numpy(arg.reshape(-1))
     # Chunks below torch's grain size run in the calling thread: our threads
@@ -124,22 +133,11 @@ def _exp_inplace(arg: np.ndarray) -> np.ndarray:
     return arg
 
 
-def _exp_clamped(arg: np.ndarray) -> np.ndarray:
-    """``exp`` in place, with arguments below :func:`_floor` raised to it.
-
-    exp is many times slower where its result underflows or is subnormal (glibc's
-    slow path). A clamped weight is below 1e-37 next to the row's largest weight
-    of 1, so it changes no sum at the precision of the dtype.
-    """
-    np.maximum(arg, _floor(arg.dtype), out=arg)
-    return _exp_inplace(arg)
-
-
 def _shifted_weights(dist: np.ndarray, clamp: bool = True) -> np.ndarray:
     """``exp(-(dist - min_row))`` in place: the row-max shift of the scores."""
     shift = dist.min(axis=1, keepdims=True)
     np.subtract(shift, dist, out=dist)
-    return _exp_clamped(dist) if clamp else _exp_inplace(dist)
+    return _exp_inplace(dist, clamp)
 
 
 def gaussian_nadaraya_watson(
@@ -223,11 +221,11 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
             work = np.empty_like(base)
         for i, h in enumerate(widths):
             if shared:
-                np.multiply(base, keys.dtype.type(0.5 / (h * h)), out=work)
+                np.multiply(base, keys.dtype.type(-0.5 / (h * h)), out=work)
             else:
                 scale = _inverse_2h2(h, keys.dtype)
-                work = _loo_dists(keys[rows], k_t, scale, rows, local)
-            sums = _exp_clamped(np.negative(work, out=work)) @ v1
+                work = np.negative(_loo_dists(keys[rows], k_t, scale, rows, local))
+            sums = _exp_inplace(work) @ v1
             err[i] = np.sum((sums[:, :c] / sums[:, c:] - values[rows]) ** 2)
         return err
 
