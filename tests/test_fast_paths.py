@@ -163,3 +163,15 @@ def test_fast_equals_reference_property(n, d, h, seed):
     np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=h),
                                nwlib.nadaraya_watson(q, x, y, bandwidth=h, method="reference"),
                                rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 30), st.integers(1, 2), st.lists(st.floats(1e-3, 1e2), min_size=1, max_size=4),
+       st.integers(0, 2**31))
+def test_fast_loo_equals_reference_property(n, d, widths, seed):
+    """A law: the banded, shared-distance leave-one-out equals the plain loop."""
+    _, x, y = _data(n, d, seed=seed)
+    x = x[:, 0] if d == 1 else x
+    np.testing.assert_allclose(nwlib.loo_bandwidth(x, y, widths)[1],
+                               nwlib.loo_bandwidth(x, y, widths, method="reference")[1],
+                               rtol=1e-10)
