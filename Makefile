@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help env assets browser book test lab notebooks check-notebooks clean
+.PHONY: help env assets browser book test lab notebooks check-notebooks clean bench
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
 	@echo "make test       run every test CI runs"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
+	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
 
 # The pinned course environment (constraints.txt holds the exact versions).
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -68,6 +69,9 @@ lab: env
 notebooks: env
 	$(PY) tools/make_exercises.py build
 	$(PY) tools/nbsync.py build
+
+bench: env
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf _build vendor-assets

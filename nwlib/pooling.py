@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from . import fast, sdpa
 from ._arrays import Prepared, check_choice, prepare
 from .kernels import Kernel, get_kernel
 
@@ -22,6 +23,7 @@ __all__ = ["attention_weights", "nadaraya_watson", "log_scores", "NoKeyInReachEr
 BLOCK_ELEMENTS = 2**20
 
 EMPTY_CHOICES = ("raise", "nan")
+METHOD_CHOICES = ("auto", "reference")
 
 
 class NoKeyInReachError(ValueError):
@@ -74,6 +76,17 @@ def _fmt(h: Any) -> str:
     return f"{vals[0]:g}" if (vals == vals[0]).all() else str(vals)
 
 
+def _fast_gaussian(p: Prepared) -> Any:
+    """Gaussian NW on the fast path for these inputs, or None to use the reference."""
+    if p.queries.shape[0] == 0:
+        return None
+    if not p.is_torch:
+        return fast.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
+        return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    return None
+
+
 def attention_weights(
     queries: Any,
     keys: Any,
@@ -81,6 +94,7 @@ def attention_weights(
     kernel: str | Kernel = "gaussian",
     bandwidth: Any = 1.0,
     empty: str = "raise",
+    method: str = "auto",
 ) -> Any:
     """Attention weights of each query over all keys.
 
@@ -95,6 +109,9 @@ def attention_weights(
     empty : {"raise", "nan"}
         What to do with a query that has no key in reach of a compact kernel:
         raise :class:`NoKeyInReachError` (default) or return a row of NaN.
+    method : {"auto", "reference"}
+        ``"auto"`` takes the fast path for the Gaussian kernel on numpy arrays
+        (:mod:`nwlib.fast`); ``"reference"`` always runs the plain blocked code.
 
     Returns
     -------
@@ -108,8 +125,11 @@ def attention_weights(
     ((2, 3), [1.0, 1.0])
     """
     check_choice(empty, "empty", EMPTY_CHOICES)
+    check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, None, bandwidth)
+    if method == "auto" and k.name == "gaussian" and not p.is_torch:
+        return fast.gaussian_weights(p.queries, p.keys, p.bandwidth)
     xp = p.xp
     m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
     rows = []
@@ -133,6 +153,7 @@ def nadaraya_watson(
     kernel: str | Kernel = "gaussian",
     bandwidth: Any = 1.0,
     empty: str = "raise",
+    method: str = "auto",
 ) -> Any:
     """Nadaraya-Watson estimate: the attention-weighted average of the values.
 
@@ -147,6 +168,11 @@ def nadaraya_watson(
         Regression targets, or one-hot labels for class probabilities.
     kernel, bandwidth, empty
         As in :func:`attention_weights`.
+    method : {"auto", "reference"}
+        ``"auto"`` takes a fast path for the Gaussian kernel: multi-core blocked
+        numpy (:mod:`nwlib.fast`) for arrays, fused ``scaled_dot_product_attention``
+        (:mod:`nwlib.sdpa`) for tensors, on their device. ``"reference"`` always
+        runs the plain blocked code.
 
     Returns
     -------
@@ -162,8 +188,12 @@ def nadaraya_watson(
     array([1.])
     """
     check_choice(empty, "empty", EMPTY_CHOICES)
+    check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, bandwidth)
+    result = _fast_gaussian(p) if method == "auto" and k.name == "gaussian" else None
+    if result is not None:
+        return result[:, 0] if p.values_were_1d else result
     xp = p.xp
     m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
     out = []

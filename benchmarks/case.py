@@ -1,0 +1,158 @@
+"""Run ONE benchmark case in a fresh interpreter and print its measurements as JSON.
+
+Called by ``benchmarks/run.py`` once per case, so that each case's peak memory
+(``ru_maxrss``) is its own. Usage::
+
+    python benchmarks/case.py '{"impl": "nwlib", "n": 20000, "d": 1, "dtype": "float64"}'
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: Bandwidth per dimension: narrow enough that the estimate follows the data.
+WIDTH = {1: 0.05, 5: 0.5}
+
+
+def data(n: int, d: int, dtype: str, seed: int = 0):
+    """Centred keys on [-2.5, 2.5]^d, noisy values, and as many queries.
+
+    All numbers are float32-representable, so float32 and float64 runs see the same data.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2.5, 2.5, (n, d))
+    y = np.sin(2 * x).sum(axis=1) + rng.normal(0, 0.3, n)
+    q = rng.uniform(-2.5, 2.5, (n, d))
+    return tuple(a.astype(np.float32).astype(dtype) for a in (x, y, q))
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def textbook(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.ndarray:
+    """The full-matrix version of the textbooks: all m x n weights at once."""
+    from scipy.spatial.distance import cdist
+
+    w = np.exp(-0.5 * cdist(q / h, x / h, "sqeuclidean"))
+    return (w @ y) / w.sum(axis=1)
+
+
+def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.ndarray:
+    from statsmodels.nonparametric.kernel_regression import KernelReg
+
+    d = x.shape[1]
+    model = KernelReg(y, x, var_type="c" * d, reg_type="lc", bw=[h] * d)
+    return model.fit(q)[0]
+
+
+def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float:
+    """exp evaluations per second on an in-cache block, one thread per core.
+
+    ``library="torch"`` times torch's vectorised exp (in chunks below its grain
+    size, so each call stays in its thread), which nwlib uses for float64.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nwlib.fast import n_threads
+
+    threads = n_threads()
+    block = np.linspace(-5, 0, 2**13, dtype=dtype)  # 64 KiB in float64: stays in L1/L2
+    reps = 200
+
+    if library == "torch":
+        import torch
+
+        src = torch.from_numpy(block)
+
+        def one(out):
+            for s in range(0, block.size, 2**14):
+                torch.exp(src[s : s + 2**14], out=out[s : s + 2**14])
+
+        make = lambda: torch.from_numpy(np.empty_like(block))  # noqa: E731
+    else:
+        def one(out):
+            np.exp(block, out=out)
+
+        make = lambda: np.empty_like(block)  # noqa: E731
+
+    def run(_):
+        out = make()
+        t0, count = time.perf_counter(), 0
+        while time.perf_counter() - t0 < seconds:
+            for _ in range(reps):
+                one(out)
+            count += reps * block.size
+        return count / (time.perf_counter() - t0)
+
+    with ThreadPoolExecutor(threads) as pool:
+        return float(sum(pool.map(run, range(threads))))
+
+
+def loo(impl: str, n: int) -> dict:
+    import nwlib
+
+    x, y, _ = data(n, 1, "float64")
+    widths = np.geomspace(0.005, 2.0, 50)
+    t0 = time.perf_counter()
+    if impl == "statsmodels":
+        from statsmodels.nonparametric.kernel_regression import KernelReg
+
+        best = float(KernelReg(y, x, var_type="c", reg_type="lc", bw="cv_ls").bw[0])
+        seconds = time.perf_counter() - t0
+        mse = nwlib.loo_bandwidth(x, y, [best])[1]
+    else:
+        best, mse = nwlib.loo_bandwidth(x, y, widths, method=impl)
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "best": float(best), "mse": mse.tolist()}
+
+
+def main(spec: dict) -> dict:
+    impl = spec["impl"]
+    if impl == "exp":
+        return {"evals_per_s": exp_floor(spec["dtype"], library=spec.get("library", "numpy"))}
+    if impl.startswith("loo-"):
+        return loo(impl[4:], spec["n"])
+    import nwlib
+
+    n, d, dtype = spec["n"], spec["d"], spec["dtype"]
+    x, y, q = data(n, d, dtype)
+    h = WIDTH[d]
+    run = {
+        "nwlib": lambda: nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+        "textbook": lambda: textbook(q, x, y, h),
+        "statsmodels": lambda: statsmodels_nw(q, x, y, h),
+    }[impl]
+    if impl == "nwlib":
+        # Load what the first call loads (torch's exp, the thread pool) before measuring.
+        nwlib.nadaraya_watson(q[:2], x[:2], y[:2], bandwidth=h)
+    before = current_rss_mib()
+    best = float("inf")
+    for _ in range(spec.get("repeat", 1)):
+        t0 = time.perf_counter()
+        pred = run()
+        best = min(best, time.perf_counter() - t0)
+    np.save(spec["out"], pred)
+    return {
+        "seconds": best,
+        "rss_before_mib": before,
+        "peak_rss_mib": peak_rss_mib(),
+        "peak_above_mib": peak_rss_mib() - before,
+        "dtype_out": str(np.asarray(pred).dtype),
+    }
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    print(json.dumps(main(json.loads(sys.argv[1]))))
