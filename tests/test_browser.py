@@ -207,8 +207,10 @@ def test_folded_solutions_open_on_click(visit):
             fold = folds.nth(i)
             body = fold.locator(":scope > :not(.admonition-title)").first
             assert not body.is_visible(), f"{page}: dropdown {i} is not folded"
-            fold.locator(".admonition-title").click()
+            # The toggle button, not the title: a solution's title links to its exercise.
+            fold.locator("button.toggle-button").first.click()
             body.wait_for(state="visible", timeout=3000)
+            assert p.url.split("#")[0].endswith(page), f"{page}: the toggle navigated away"
 
 
 def test_search_works_offline(visit):
