@@ -93,23 +93,18 @@ def descend_bandwidth(
     >>> bool(loss[-1] < loss[0])
     True
     """
-    import torch
+    from .learning import learn_bandwidth, width_objective
 
     if not (isinstance(initial, (int, float)) and initial > 0):
         raise ValueError(f"initial={initial!r}: pass a positive starting width.")
     if int(steps) != steps or steps < 0:
         raise ValueError(f"steps={steps!r}: pass a whole number of steps >= 0.")
-    x = torch.as_tensor(np.asarray(keys, dtype=float))
-    y = torch.as_tensor(np.asarray(values, dtype=float))
-    log_h = torch.tensor(float(np.log(initial)), dtype=torch.float64, requires_grad=True)
-    widths, losses = [], []
-    for step in range(int(steps) + 1):
-        loss = leave_one_out_loss(x, y, torch.exp(log_h), kernel=kernel)
-        widths.append(float(log_h.detach().exp()))
-        losses.append(float(loss.detach()))
-        if step == steps:
-            break
-        (grad,) = torch.autograd.grad(loss, log_h)
-        with torch.no_grad():
-            log_h -= learning_rate * grad
-    return np.array(widths), np.array(losses)
+    if steps == 0:
+        widths = np.array([float(initial)])
+    else:
+        # Plain full-batch gradient descent is one setting of the general learner.
+        history = learn_bandwidth(keys, values, init=initial, steps=int(steps), lr=learning_rate,
+                                  kernel=kernel, optimizer="sgd", progress=False)
+        widths = history.widths[:, 0]
+    losses = [width_objective(keys, values, h, kernel=kernel) for h in widths]
+    return widths, np.array(losses)
