@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import check_choice, prepare
-from .fast import gaussian_loo_mse
+from .fast_loo import gaussian_loo_mse
 from .kernels import Kernel, get_kernel
 from .pooling import METHOD_CHOICES, _blocks, log_scores
 
@@ -102,7 +102,7 @@ def loo_bandwidth(
     kernel : str or Kernel
     method : {"auto", "reference"}
         ``"auto"`` scores every Gaussian candidate in one multi-core pass over
-        the data (:func:`nwlib.fast.gaussian_loo_mse`); ``"reference"`` runs the
+        the data (:func:`nwlib.fast_loo.gaussian_loo_mse`); ``"reference"`` runs the
         plain loop over candidates and blocks.
 
     Returns

@@ -2,18 +2,23 @@
 
 The reference code in :mod:`nwlib.pooling` builds a (queries x keys x d) block of
 differences through the array API. For the Gaussian kernel on numpy arrays this
-module does the same arithmetic with less traffic:
+module does the same arithmetic with less work and less traffic:
 
-- differences are squared and scaled by ``1 / (2 h^2)`` in place, giving minus the
-  log-kernel score;
-- each block of rows spans all keys and stays in the 1 MiB L2 cache
-  (:data:`TILE_ELEMENTS` entries); distances, the row-max shift and ``exp`` all
-  happen in place in that one buffer;
+- **only the keys that matter.** A Gaussian weight ``exp(-s)`` is negligible next
+  to the row's largest one when its score ``s = |u|^2 / 2`` exceeds the row's
+  smallest score by more than :func:`negligible_gap`, ``ln n + (p + 8) ln 2`` for a
+  p-bit mantissa: all such keys together move the sums by less than ``2**-(p+8)``
+  of their size, 1/256 of the dtype's rounding error. Keys and queries are sorted
+  along the coordinate where the keys spread most (in units of the width), so the
+  keys within reach of a block of neighbouring queries are one contiguous slice;
+- each block's scores fit in a work buffer of :data:`TILE_ELEMENTS` entries;
+  distances, the row-max shift and ``exp`` all happen in place in that buffer;
 - one matrix product with ``[values, 1]`` gives the numerators and the
   denominators together;
-- blocks run on a thread pool: numpy releases the GIL inside its loops and BLAS;
-- ``exp`` runs through torch's vectorised kernel when torch is installed (numpy's
-  float64 exp is scalar on CPUs without AVX-512), else through numpy.
+- blocks run on a thread pool: numpy and torch release the GIL in their loops;
+- ``exp`` runs through torch's vectorised kernel when torch is installed (several
+  times numpy's on CPUs without AVX-512); arguments whose result would not be a
+  normal number give exactly 0 instead of taking both libraries' slow path.
 
 Squared distances come from direct differences, not from the expansion
 ``|q|^2 - 2 q.k + |k|^2``, which loses digits to cancellation for narrow widths.
@@ -22,17 +27,23 @@ Squared distances come from direct differences, not from the expansion
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "gaussian_loo_mse", "n_threads"]
+__all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "negligible_gap", "evaluated_pairs",
+           "n_threads"]
 
-#: Entries of one work buffer: 2**16 float64 are 512 KiB, half of a core's L2 cache.
-TILE_ELEMENTS = 2**16
+#: Entries of one thread's work buffer on the numpy route: 2**17 float64 are 1 MiB,
+#: one core's L2 cache.
+TILE_ELEMENTS = 2**17
+#: Entries of the work buffer on the torch route, whose calls use all cores: large
+#: enough that a block's Python overhead (about ten calls) is a few percent of its work.
+TORCH_TILE_ELEMENTS = 2**19
 #: Elements per call of torch's exp: below its grain size (2**15), so it stays serial.
 EXP_CHUNK = 2**14
 
@@ -52,24 +63,40 @@ def _row_blocks(m: int, n: int) -> list[slice]:
     return [slice(s, min(s + step, m)) for s in range(0, m, step)]
 
 
-def _parallel(work: Callable[[slice], object], m: int, n: int) -> list:
-    """Run ``work`` on every block of rows, on all cores, in order."""
+def _parallel(work: Callable, items: Sequence) -> list:
+    """``[work(item) for item in items]`` on all cores, in order."""
     _torch()  # import once, here, rather than racing in the worker threads
-    blocks = _row_blocks(m, n)
     threads = n_threads()
-    if threads == 1 or len(blocks) == 1:
-        return [work(b) for b in blocks]
-    # Each thread takes the next block as soon as it is free: a thread slowed by other
+    if threads == 1 or len(items) == 1:
+        return [work(b) for b in items]
+    # Each thread takes the next item as soon as it is free: a thread slowed by other
     # jobs on the machine then does fewer blocks instead of holding up the rest.
-    results: list = [None] * len(blocks)
+    results: list = [None] * len(items)
     order = itertools.count()  # next() on it is atomic under the GIL
 
     def drain(_: int) -> None:
-        while (i := next(order)) < len(blocks):
-            results[i] = work(blocks[i])
+        while (i := next(order)) < len(items):
+            results[i] = work(items[i])
 
     list(_pool().map(drain, range(threads)))
     return results
+
+
+def negligible_gap(n: int, dtype: np.dtype) -> float:
+    """Score gap beyond which ``n`` Gaussian weights are negligible in ``dtype``.
+
+    A key whose score ``|u|^2 / 2`` exceeds the row's smallest by more than
+    ``g = ln n + (p + 8) ln 2`` (p the mantissa's bits) has a weight below
+    ``2**-(p+8) / n`` of the row's largest, so all such keys together change each
+    sum by less than ``2**-(p+8)`` of it: 1/256 of one rounding of the dtype.
+
+    Examples
+    --------
+    >>> round(negligible_gap(20_000, np.float64), 2), round(negligible_gap(20_000, np.float32), 2)
+    (52.19, 32.08)
+    """
+    bits = np.finfo(dtype).nmant + 1
+    return math.log(max(n, 1)) + (bits + 8) * math.log(2.0)
 
 
 def _inverse_2h2(bandwidth: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -95,6 +122,7 @@ def _half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.nd
     return out
 
 
+@lru_cache(maxsize=None)
 def _floor(dtype: np.dtype) -> float:
     """The most negative exponent whose exp is still a normal number (not subnormal)."""
     return float(np.floor(np.log(np.finfo(dtype).tiny))) + 1.0
@@ -111,33 +139,113 @@ def _torch():
     return torch
 
 
-def _exp_inplace(arg: np.ndarray, clamp: bool = True) -> np.ndarray:
+def _exp_inplace(arg: np.ndarray, low: bool = True) -> np.ndarray:
     """``exp`` of a C-contiguous array, in place, by the fastest exact route.
 
-    float64 goes through torch's vectorised exp when torch is installed. Otherwise
-    numpy's exp runs, and with ``clamp`` its arguments below :func:`_floor` are
-    raised to it first: exp is many times slower where the result is subnormal or
-    underflows, and a clamped weight is below 1e-37 next to the row's largest
-    weight of 1, so it changes no sum at the precision of the dtype.
+    Arguments at or below :func:`_floor` give exactly 0: exp is several times slower
+    where its result would be subnormal or underflow, and such a weight is below
+    1e-37 next to the row's largest weight of 1, so it changes no sum at the
+    precision of the dtype. ``low=False`` skips that check, for a caller that
+    knows every argument is above the floor or ``-inf``.
     """
-    torch = _torch() if arg.dtype == np.float64 else None
+    floor = _floor(arg.dtype)
+    torch = _torch()
     if torch is None:
-        if clamp:
-            np.maximum(arg, _floor(arg.dtype), out=arg)
+        if low:
+            np.copyto(arg, -np.inf, where=arg <= floor)
         return np.exp(arg, out=arg)
     flat = torch.from_numpy(arg.reshape(-1))
     # Chunks below torch's grain size run in the calling thread: our threads
     # already use every core, and torch's own pool would compete with them.
     for start in range(0, flat.numel(), EXP_CHUNK):
-        flat[start : start + EXP_CHUNK].exp_()
+        chunk = flat[start : start + EXP_CHUNK]
+        if low:
+            torch.nn.functional.threshold_(chunk, floor, -math.inf)
+        chunk.exp_()
     return arg
 
 
-def _shifted_weights(dist: np.ndarray, clamp: bool = True) -> np.ndarray:
+def _shifted_weights(dist: np.ndarray) -> np.ndarray:
     """``exp(-(dist - min_row))`` in place: the row-max shift of the scores."""
     shift = dist.min(axis=1, keepdims=True)
     np.subtract(shift, dist, out=dist)
-    return _exp_inplace(dist, clamp)
+    return _exp_inplace(dist)
+
+
+class _Plan:
+    """Queries and keys sorted along one coordinate, and the key slice of each block.
+
+    ``blocks`` holds ``(rows, lo, hi)``: sorted query rows ``rows`` need only the
+    sorted keys ``lo:hi``; every key outside has a negligible weight
+    (:func:`negligible_gap`) for every one of those queries.
+    """
+
+    def __init__(self, queries: np.ndarray, keys: np.ndarray, scale: np.ndarray, tile: int) -> None:
+        m, n = queries.shape[0], keys.shape[0]
+        # Sort along the coordinate with the most widths' worth of spread: there the
+        # reach of a query cuts off the most keys.
+        axis = int(np.argmax(np.ptp(keys, axis=0) * np.sqrt(scale)))
+        self.key_order = np.argsort(keys[:, axis], kind="stable")
+        self.query_order = np.argsort(queries[:, axis], kind="stable")
+        self.keys = keys[self.key_order]
+        self.queries = queries[self.query_order]
+        k_axis, q_axis = self.keys[:, axis], self.queries[:, axis]
+        # An upper bound on each query's smallest score: its score to the keys on either
+        # side of it along the axis (the exact smallest in 1-D).
+        right = np.clip(np.searchsorted(k_axis, q_axis), 1, max(n - 1, 1))
+        best = np.full(m, np.inf)
+        for side in (right - 1, right if n > 1 else right - 1):
+            diff = self.queries - self.keys[side]
+            best = np.minimum(best, np.sum(scale * diff.astype(float) ** 2, axis=1))
+        #: In 1-D, each sorted query's smallest score; in more dimensions an upper bound.
+        self.best = best
+        # A key j matters only if scale[axis] (q - k_j)^2 <= best + gap along the axis.
+        reach = np.sqrt((best + negligible_gap(n, keys.dtype)) / float(scale[axis]))
+        lo = np.searchsorted(k_axis, q_axis - reach, side="left")
+        hi = np.searchsorted(k_axis, q_axis + reach, side="right")
+        self.blocks = _blocks(lo, hi, tile)
+
+    def pairs(self) -> int:
+        """Query-key pairs whose kernel value is evaluated."""
+        return sum((r.stop - r.start) * (hi - lo) for r, lo, hi in self.blocks)
+
+
+def _blocks(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, int]]:
+    """Cut sorted queries with key slices ``lo[i]:hi[i]`` into blocks of rows.
+
+    A block's rows share the union of their slices. Rows are added while the block
+    fits one tile and its union stays within 1/8 of its first row's slice (plus 8
+    keys), so few kernel values outside a row's own slice are computed.
+    """
+    lo_l, hi_l = lo.tolist(), hi.tolist()
+    hi_max = np.maximum.accumulate(hi).tolist() if hi.size else []  # hi is almost sorted
+    blocks, start, m = [], 0, len(lo_l)
+    while start < m:
+        base, own = lo_l[start], hi_l[start] - lo_l[start]
+        longest = own + own // 8 + 8
+        good, bad = start + 1, m + 1  # the largest stop that satisfies both bounds
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            union = hi_max[mid - 1] - base
+            if (mid - start) * union <= tile and union <= longest:
+                good = mid
+            else:
+                bad = mid
+        blocks.append((slice(start, good), min(lo_l[start:good]), max(hi_l[start:good])))
+        start = good
+    return blocks
+
+
+def evaluated_pairs(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> int:
+    """How many kernel values :func:`gaussian_nadaraya_watson` evaluates, out of m n.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 100, 1001)[:, None]
+    >>> evaluated_pairs(x, x, np.array([0.1])) / x.size**2 < 0.05
+    True
+    """
+    return _Plan(queries, keys, _inverse_2h2(bandwidth, keys.dtype), _tile()).pairs()
 
 
 def gaussian_nadaraya_watson(
@@ -151,23 +259,104 @@ def gaussian_nadaraya_watson(
     >>> gaussian_nadaraya_watson(np.array([[1.0]]), x, y, np.array([1e-3]))
     array([[1.]])
     """
-    k_t, scale = np.ascontiguousarray(keys.T), _inverse_2h2(bandwidth, keys.dtype)
+    scale = _inverse_2h2(bandwidth, keys.dtype)
+    plan = _Plan(queries, keys, scale, _tile())
     n, c = values.shape
-    # The ones column makes one product yield the numerators and the denominator.
+    # The ones column makes the same products yield the numerators and the denominator.
     v1 = np.empty((n, c + 1), dtype=values.dtype)
-    v1[:, :c], v1[:, c] = values, 1
+    v1[:, :c], v1[:, c] = values[plan.key_order], 1
+    out = np.empty((queries.shape[0], c), dtype=values.dtype)
+    sums = _torch_sums(plan, scale, v1) if _torch() is not None else _numpy_sums(plan, scale, v1)
+    for (rows, _, _), s in zip(plan.blocks, sums):
+        out[plan.query_order[rows]] = s[:, :c] / s[:, c:]
+    return out
 
-    def block(rows: slice) -> np.ndarray:
-        dist = np.empty((rows.stop - rows.start, n), dtype=queries.dtype)
-        sums = _shifted_weights(_half_sq_dists(queries[rows], k_t, scale, dist)) @ v1
-        return sums[:, :c] / sums[:, c:]
 
-    parts = _parallel(block, queries.shape[0], n)
-    return np.concatenate(parts) if parts else np.empty((0, c), dtype=values.dtype)
+def _tile() -> int:
+    return TILE_ELEMENTS if _torch() is None else TORCH_TILE_ELEMENTS
+
+
+def _torch_sums(plan: _Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
+    """Each block's ``weights @ v1`` through torch's vectorised kernels.
+
+    torch spreads every call over the cores itself (its OpenMP threads), so the
+    blocks run one after another in this thread; the products go through torch
+    too, since numpy's BLAS would start a second set of threads that fights
+    torch's for the cores. A block wider than a tile is walked in chunks of keys,
+    with the online softmax rescaling (as in flash attention) where the rows'
+    smallest scores are not known beforehand.
+    """
+    torch = _torch()
+    q, k_t = torch.from_numpy(plan.queries), torch.from_numpy(np.ascontiguousarray(plan.keys.T))
+    d, dtype = q.shape[1], plan.keys.dtype
+    shift = torch.from_numpy(plan.best.astype(dtype)[:, None]) if d == 1 else None
+    v1_t, v1_torch = torch.from_numpy(np.ascontiguousarray(v1.T)), torch.from_numpy(v1)
+    floor, neg = _floor(dtype), [-float(s) for s in scale]
+
+    def block(item: tuple[slice, int, int]) -> np.ndarray:
+        rows, lo, hi = item
+        r = rows.stop - rows.start
+        step = max(1, TORCH_TILE_ELEMENTS // r)
+        buf = torch.empty(r * min(step, hi - lo), dtype=q.dtype)
+        tmp = torch.empty_like(buf) if d > 1 else None
+        sums = top = None
+        for a in range(lo, hi, step):
+            b = min(hi, a + step)
+            w = buf[: r * (b - a)].view(r, b - a)
+            if d == 1:  # each row's smallest score is known: shift in the same step
+                torch.sub(q[rows], k_t[:, a:b], out=w)
+                torch.addcmul(shift[rows], w, w, value=neg[0], out=w)
+            else:
+                t = tmp[: w.numel()].view(w.shape)
+                for c in range(d):
+                    torch.sub(q[rows, c : c + 1], k_t[c : c + 1, a:b], out=t)
+                    if c:
+                        w.addcmul_(t, t, value=neg[c])
+                    else:
+                        torch.mul(t, t, out=w).mul_(neg[0])
+                new_top = w.amax(dim=1, keepdim=True)
+                if top is not None:  # rescale what earlier chunks summed to the new maximum
+                    new_top = torch.maximum(top, new_top)
+                    sums.mul_(torch.exp(top - new_top))
+                top = new_top
+                w.sub_(top)
+            # Weights below the normal range become exactly 0 (see _exp_inplace).
+            torch.nn.functional.threshold_(w, floor, -math.inf).exp_()
+            part = _products(w, v1_t, v1_torch, a, b)
+            sums = part if sums is None else sums.add_(part)
+        return sums.numpy()
+
+    return [block(b) for b in plan.blocks]
+
+
+def _products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
+    """``w @ v1[lo:hi]`` for numpy arrays or torch tensors: one matrix-vector product
+    per column while there are few columns, faster than a matrix product with 2 to 4."""
+    if v1_t.shape[0] > 4:
+        return w @ v1[lo:hi]
+    cols = [w @ col[lo:hi] for col in v1_t]
+    return np.stack(cols, axis=1) if isinstance(w, np.ndarray) else _torch().stack(cols, dim=1)
+
+
+def _numpy_sums(plan: _Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
+    """Each block's ``weights @ v1`` with numpy alone, the blocks shared among threads."""
+    k_t = np.ascontiguousarray(plan.keys.T)
+    v1_t = np.ascontiguousarray(v1.T)
+
+    def block(item: tuple[slice, int, int]) -> np.ndarray:
+        rows, lo, hi = item
+        dist = np.empty((rows.stop - rows.start, hi - lo), dtype=plan.keys.dtype)
+        _half_sq_dists(plan.queries[rows], k_t[:, lo:hi], scale, dist)
+        return _products(_shifted_weights(dist), v1_t, v1, lo, hi)
+
+    return _parallel(block, plan.blocks)
 
 
 def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> np.ndarray:
     """Gaussian attention weights, shape (m, n), each row summing to 1.
+
+    Every weight is computed (none is cut off as negligible): the caller gets the
+    whole matrix.
 
     Examples
     --------
@@ -179,90 +368,8 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     out = np.empty((queries.shape[0], keys.shape[0]), dtype=queries.dtype)
 
     def block(rows: slice) -> None:
-        # No clamp: a weight that underflows is reported as exactly 0.
-        w = _shifted_weights(_half_sq_dists(queries[rows], k_t, scale, out[rows]), clamp=False)
+        w = _shifted_weights(_half_sq_dists(queries[rows], k_t, scale, out[rows]))
         w /= w.sum(axis=1, keepdims=True)
 
-    _parallel(block, *out.shape)
+    _parallel(block, _row_blocks(*out.shape))
     return out
-
-
-def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -> np.ndarray:
-    """Leave-one-out mean squared error of Gaussian NW for each candidate width.
-
-    ``widths`` has shape (w,) (one width for every coordinate) or (w, d).
-    For a shared width the distances, their leave-one-out row minimum and the
-    self-exclusion are computed once per block of rows and reused by every
-    width: only the scaling, ``exp`` and one product remain per width. In 1-D
-    the keys are sorted first, and each width only visits the band of keys whose
-    weight does not underflow to 0: the sums are the same, with less work for
-    narrow widths. Excluding the point itself (distance set to ``inf``) rather
-    than subtracting its weight from the full sum keeps narrow widths exact,
-    where the self term would dominate the sum.
-
-    Examples
-    --------
-    >>> x = np.array([[0.0], [1.0], [2.0]]); y = np.array([[0.0], [1.0], [2.0]])
-    >>> gaussian_loo_mse(x, y, np.array([1e-3])).round(6).tolist()  # errors 1, 0, 1
-    [0.666667]
-    """
-    n, d = keys.shape
-    widths = np.asarray(widths, dtype=float)
-    shared = widths.ndim == 1
-    banded = shared and d == 1
-    if banded:  # the error is a sum over points: their order does not matter
-        order = np.argsort(keys[:, 0], kind="stable")
-        keys, values = keys[order], values[order]
-    c = values.shape[1]
-    v1 = np.empty((n, c + 1), dtype=values.dtype)
-    v1[:, :c], v1[:, c] = values, 1
-    k_t = np.ascontiguousarray(keys.T)
-    # Beyond this many units of -log(weight) a float weight is exactly 0.
-    reach = 1.0 - float(np.log(np.finfo(keys.dtype).smallest_subnormal))
-
-    def block(rows: slice) -> np.ndarray:
-        local = np.arange(rows.stop - rows.start)
-        err = np.empty(widths.shape[0])
-        if shared:
-            base, mins = _loo_dists(keys[rows], k_t, np.ones(d, keys.dtype), rows, local)
-            buffer = np.empty(base.size, dtype=keys.dtype)
-        lo, hi = 0, n
-        for i, h in enumerate(widths):
-            if shared:
-                if banded:
-                    lo, hi = _band(keys[:, 0], keys[rows, 0], mins, 2 * h * h * reach)
-                work = buffer[: base.shape[0] * (hi - lo)].reshape(base.shape[0], hi - lo)
-                np.multiply(base[:, lo:hi], keys.dtype.type(-0.5 / (h * h)), out=work)
-            else:
-                scale = _inverse_2h2(h, keys.dtype)
-                work = np.negative(_loo_dists(keys[rows], k_t, scale, rows, local)[0])
-            sums = _exp_inplace(work) @ v1[lo:hi]
-            err[i] = np.sum((sums[:, :c] / sums[:, c:] - values[rows]) ** 2)
-        return err
-
-    return np.sum(_parallel(block, n, n), axis=0) / n
-
-
-def _band(x: np.ndarray, rows_x: np.ndarray, mins: np.ndarray, slack: float) -> tuple[int, int]:
-    """Columns of sorted ``x`` within reach of any row: ``(x_i - x_j)^2 <= min_i + slack``."""
-    radius = np.sqrt(mins + slack)
-    lo = int(np.searchsorted(x, np.min(rows_x - radius), side="left"))
-    hi = int(np.searchsorted(x, np.max(rows_x + radius), side="right"))
-    return lo, hi
-
-
-def _loo_dists(
-    q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, rows: slice, local: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled squared distances minus each row's minimum over the *other* keys, and
-    those minima.
-
-    The point itself gets ``inf`` (weight 0). Subtracting the row minimum before
-    scaling is the row-max shift, and it commutes with the scaling by ``1/h^2``.
-    """
-    dist = np.empty((rows.stop - rows.start, k_t.shape[1]), dtype=q.dtype)
-    _half_sq_dists(q, k_t, scale, dist)
-    dist[local, local + rows.start] = np.inf
-    mins = dist.min(axis=1)
-    dist -= mins[:, None]
-    return dist, mins

@@ -83,13 +83,57 @@ def test_matches_statsmodels_kernelreg():
                                atol=1e-12)
 
 
-def test_threads_and_blocks_cover_every_row(monkeypatch):
-    """Tiny tiles force many blocks spread over the threads; rows must come back in order."""
+@pytest.mark.parametrize("d", [1, 3])
+def test_threads_and_blocks_cover_every_row(monkeypatch, d):
+    """Tiny tiles force many blocks spread over the threads, and blocks of one row
+    walked in chunks of keys (rescaled online in d > 1); rows must come back in order."""
     monkeypatch.setattr(fast, "TILE_ELEMENTS", 64)
-    q, x, y = _data(101, 1)
-    np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=0.4),
-                               nwlib.nadaraya_watson(q, x, y, bandwidth=0.4, method="reference"),
+    monkeypatch.setattr(fast, "TORCH_TILE_ELEMENTS", 64)
+    q, x, y = _data(101, d)
+    for h in (0.4, 1e-3):
+        np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+                                   nwlib.nadaraya_watson(q, x, y, bandwidth=h, method="reference"),
+                                   rtol=1e-12)
+
+
+@pytest.mark.parametrize(("d", "h"), CASES)
+def test_numpy_route_without_torch_matches_reference(monkeypatch, d, h):
+    """Where torch is not installed, numpy alone computes the same answers."""
+    monkeypatch.setattr(fast, "_torch", lambda: None)
+    q, x, y = _data(300, d, c=2)
+    np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+                               nwlib.nadaraya_watson(q, x, y, bandwidth=h, method="reference"),
+                               rtol=1e-12, atol=1e-12)
+    _, mse = nwlib.loo_bandwidth(x, y, [h] if np.ndim(h) == 0 else [h])
+    np.testing.assert_allclose(mse, nwlib.loo_bandwidth(x, y, [h], method="reference")[1],
                                rtol=1e-12)
+
+
+def test_negligible_keys_are_skipped_but_change_nothing():
+    """Spread-out keys and a narrow width: most pairs are skipped, the answer is unchanged."""
+    q, x, y = _data(3000, 1)
+    h = np.array([0.01])
+    assert fast.evaluated_pairs(q, x, h) < 0.05 * q.shape[0] * x.shape[0]
+    assert fast.evaluated_pairs(q, x, np.array([50.0])) == q.shape[0] * x.shape[0]
+    np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+                               nwlib.nadaraya_watson(q, x, y, bandwidth=h, method="reference"),
+                               rtol=1e-13, atol=1e-13)
+
+
+def test_skipped_weights_are_below_the_promised_bound():
+    """Every weight the cut leaves out is below 2**-61 / n of its row's largest."""
+    q, x, _ = _data(500, 1)
+    h = 0.02
+    w = nwlib.attention_weights(q, x, bandwidth=h, method="reference")
+    gap = fast.negligible_gap(x.shape[0], np.float64)
+    assert gap == pytest.approx(np.log(500) + 61 * np.log(2))
+    plan = fast._Plan(q, x, fast._inverse_2h2(np.array([h]), np.float64), fast._tile())
+    kept = np.zeros_like(w, dtype=bool)
+    for rows, lo, hi in plan.blocks:
+        kept[np.ix_(plan.query_order[rows], plan.key_order[lo:hi])] = True
+    assert not kept.all()
+    skipped = np.where(kept, 0.0, w) / w.max(axis=1, keepdims=True)
+    assert skipped.max() < 2.0**-61 / x.shape[0]
 
 
 def test_empty_queries():
