@@ -66,10 +66,10 @@ def gaussian_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: An
 
     q, k = _centred_scaled(queries, keys, bandwidth)
     d, c = q.shape[1], values.shape[1]
-    width = max(d + 1, c)
+    # One common last dimension, a multiple of 8: the fused CUDA kernels need both.
+    width = -(-max(d + 1, c) // 8) * 8
     q_ext = torch.cat([q, torch.ones_like(q[:, :1])], dim=1)
     k_ext = torch.cat([k, -0.5 * k.square().sum(dim=1, keepdim=True)], dim=1)
-    # One common last dimension: the fused kernels need it.
     q_ext = pad(q_ext, (0, width - d - 1))
     k_ext = pad(k_ext, (0, width - d - 1))
     v_ext = pad(values, (0, width - c))
