@@ -81,7 +81,8 @@ def available(queries: Any, keys: Any, values: Any, bandwidth: Any) -> bool:
         return False
     devices = {t.device for t in tensors}
     device = next(iter(devices))
-    if len(devices) > 1 or not (device.type == "cuda" or (device.type == "cpu" and _interpreting())):
+    on_cpu_in_interpreter = device.type == "cpu" and _interpreting()
+    if len(devices) > 1 or not (device.type == "cuda" or on_cpu_in_interpreter):
         return False
     if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
         return False
