@@ -182,8 +182,10 @@ def gaussian_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: An
         raise ValueError(f"bandwidth {h_min:g} is too small for float32 scores; "
                          "pass float64 tensors or a wider bandwidth.")
     # Relative widths w_j = h_min / h_j <= 1 scale the differences; with one common
-    # width all are 1 and the kernel skips the multiplications (SCALED=False).
-    w = (h_min / h).float()
+    # width all are 1 and the kernel skips the multiplications (SCALED=False). A w_j
+    # of 0 (or a subnormal one, which the GPU may flush to 0) would turn the +inf
+    # padding into NaN; the smallest normal float ignores the coordinate as well.
+    w = (h_min / h).clamp(min=torch.finfo(torch.float32).tiny).float()
     scaled = bool((w != 1).any())
     n_pad = -(-n // KEY_PAD) * KEY_PAD
     dev = keys.device

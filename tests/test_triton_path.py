@@ -86,6 +86,15 @@ def test_data_far_from_the_origin_keep_their_precision():
     _assert_close(out, ref)
 
 
+def test_a_coordinate_of_enormous_width_is_ignored():
+    """w_j = h_min / h_j underflows to 0 in float32; the answer is the 1-D one."""
+    q, x, y = _tensors(2, 1)
+    out, ref = _run(q, x, y, [1e-8, 1e38])
+    _assert_close(out, ref)
+    out_1d, _ = _run(q[:, :1], x[:, :1], y, 1e-8)
+    _assert_close(out, out_1d)
+
+
 def test_one_hot_values_give_class_probabilities():
     """Six classes: two launches of at most four channels each."""
     assert triton_gauss.MAX_CHANNELS < 6
