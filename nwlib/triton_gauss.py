@@ -138,10 +138,11 @@ def _kernel() -> Any:
                     diff = diff * tl.load(w_ptr + j)
                 ss = tl.fma(diff, diff, ss)
             # Scores are neg_a2 * ss in log2 units, so the running max score belongs to
-            # the running min of ss. Shifting by it before scaling keeps every exponent
-            # <= 0 and the nearest key's exactly 0, however far the query is from the
-            # keys; an fma(ss, neg_a2, -max) would round the shift apart from the
-            # scores, by up to 2^7 for scores near -2^31, and overflow.
+            # the running min of ss. Shifting ss by it before scaling keeps every
+            # exponent <= 0 and the nearest key's exactly 0, however far the query is
+            # from the keys. One fma(ss, neg_a2, -max score) would save an instruction,
+            # but it rounds the max score and not its own product: near -2^32 the two
+            # differ by up to 2^7, and exp2 overflows.
             mn_new = tl.minimum(mn, tl.min(ss, axis=0))
             alpha = tl.exp2((mn - mn_new) * neg_a2)
             p = tl.exp2((ss - mn_new[None, :]) * neg_a2)
@@ -208,7 +209,7 @@ def gaussian_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: An
         chunk = min(MAX_CHANNELS, c - c0)
         args = (q_t, k_t, v_t[c0:], w, out[:, c0:], m, n_pad, c, neg_a2, m_class, d, chunk,
                 _next_power_of_2(chunk), scaled)
-        if _interpreting():
+        if not hasattr(kernel, "configs"):  # defined under TRITON_INTERPRET: no autotuner
             bm, bn, nw = INTERPRETER_CONFIG
             kernel[(-(-m // bm),)](*args, BLOCK_M=bm, BLOCK_N=bn, num_warps=nw)
         else:
