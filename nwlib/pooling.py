@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import fast, sdpa
+from . import fast, sdpa, triton_gauss
 from ._arrays import Prepared, check_choice, prepare
 from .kernels import Kernel, get_kernel
 
@@ -82,6 +82,9 @@ def _fast_gaussian(p: Prepared) -> Any:
         return None
     if not p.is_torch:
         return fast.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    # CUDA only: on CPU tensors Triton would run in its (slow) interpreter.
+    if p.queries.is_cuda and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
+        return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
         return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     return None
@@ -170,9 +173,11 @@ def nadaraya_watson(
         As in :func:`attention_weights`.
     method : {"auto", "reference"}
         ``"auto"`` takes a fast path for the Gaussian kernel: multi-core blocked
-        numpy (:mod:`nwlib.fast`) for arrays, fused ``scaled_dot_product_attention``
-        (:mod:`nwlib.sdpa`) for tensors, on their device. ``"reference"`` always
-        runs the plain blocked code.
+        numpy (:mod:`nwlib.fast`) for arrays; for float32 CUDA tensors that need
+        no gradient, a fused Triton kernel (:mod:`nwlib.triton_gauss`, if Triton
+        is installed); for other tensors, fused ``scaled_dot_product_attention``
+        (:mod:`nwlib.sdpa`) on their device. ``"reference"`` always runs the
+        plain blocked code.
 
     Returns
     -------

@@ -1,6 +1,12 @@
 """Shared test setup: draw off-screen, close every figure a test leaves open, seed."""
 
-import matplotlib
+import os
+
+# Triton kernels run in Triton's interpreter on CPU tensors, so CI (no GPU) checks
+# them. Set before anything defines a kernel: @triton.jit reads it then.
+os.environ.setdefault("TRITON_INTERPRET", "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
