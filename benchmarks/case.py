@@ -61,7 +61,7 @@ def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float
     """exp evaluations per second on an in-cache block, one thread per core.
 
     ``library="torch"`` times torch's vectorised exp (in chunks below its grain
-    size, so each call stays in its thread), which nwlib uses for float64.
+    size, so each call stays in its thread), which nwlib uses.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -144,7 +144,13 @@ def main(spec: dict) -> dict:
         pred = run()
         best = min(best, time.perf_counter() - t0)
     np.save(spec["out"], pred)
+    extra = {}
+    if impl == "nwlib":
+        from nwlib.fast import evaluated_pairs
+
+        extra["evaluated_pairs"] = evaluated_pairs(q, x, np.full(d, h))
     return {
+        **extra,
         "seconds": best,
         "rss_before_mib": before,
         "peak_rss_mib": peak_rss_mib(),

@@ -76,14 +76,19 @@ def _fmt(h: Any) -> str:
     return f"{vals[0]:g}" if (vals == vals[0]).all() else str(vals)
 
 
+def _on_gpu(tensor: Any) -> bool:
+    """Whether the Triton kernel may serve: CUDA only, since on CPU tensors Triton
+    would run in its slow interpreter."""
+    return bool(tensor.is_cuda)
+
+
 def _fast_gaussian(p: Prepared) -> Any:
     """Gaussian NW on the fast path for these inputs, or None to use the reference."""
     if p.queries.shape[0] == 0:
         return None
     if not p.is_torch:
         return fast.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
-    # CUDA only: on CPU tensors Triton would run in its (slow) interpreter.
-    if p.queries.is_cuda and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
+    if _on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
         return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
