@@ -58,44 +58,40 @@ def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.
 
 
 def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float:
-    """exp evaluations per second on an in-cache block, one thread per core.
+    """exp evaluations per second on an in-cache block, on all cores.
 
-    ``library="torch"`` times torch's vectorised exp (in chunks below its grain
-    size, so each call stays in its thread), which nwlib uses.
+    numpy: one thread per core, each on its own 128 KiB block (numpy releases the
+    GIL). ``library="torch"``: one call on a block of 2**17 entries (1 MiB in
+    float64) that torch spreads over the cores itself, as nwlib calls it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from nwlib.fast import n_threads
 
-    threads = n_threads()
-    block = np.linspace(-5, 0, 2**13, dtype=dtype)  # 64 KiB in float64: stays in L1/L2
-    reps = 200
-
     if library == "torch":
         import torch
 
-        src = torch.from_numpy(block)
-
-        def one(out):
-            for s in range(0, block.size, 2**14):
-                torch.exp(src[s : s + 2**14], out=out[s : s + 2**14])
-
-        make = lambda: torch.from_numpy(np.empty_like(block))  # noqa: E731
-    else:
-        def one(out):
-            np.exp(block, out=out)
-
-        make = lambda: np.empty_like(block)  # noqa: E731
-
-    def run(_):
-        out = make()
+        src = torch.from_numpy(np.linspace(-5, 0, 2**17, dtype=dtype))
+        out = torch.empty_like(src)
         t0, count = time.perf_counter(), 0
         while time.perf_counter() - t0 < seconds:
-            for _ in range(reps):
-                one(out)
-            count += reps * block.size
+            for _ in range(20):
+                torch.exp(src, out=out)
+            count += 20 * src.numel()
         return count / (time.perf_counter() - t0)
 
+    block = np.linspace(-5, 0, 2**14, dtype=dtype)
+
+    def run(_):
+        out = np.empty_like(block)
+        t0, count = time.perf_counter(), 0
+        while time.perf_counter() - t0 < seconds:
+            for _ in range(100):
+                np.exp(block, out=out)
+            count += 100 * block.size
+        return count / (time.perf_counter() - t0)
+
+    threads = n_threads()
     with ThreadPoolExecutor(threads) as pool:
         return float(sum(pool.map(run, range(threads))))
 

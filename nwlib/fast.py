@@ -293,12 +293,17 @@ def _torch_sums(plan: _Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarr
     v1_t, v1_torch = torch.from_numpy(np.ascontiguousarray(v1.T)), torch.from_numpy(v1)
     floor, neg = _floor(dtype), [-float(s) for s in scale]
 
+    def columns(rows: slice) -> int:
+        return max(1, TORCH_TILE_ELEMENTS // (rows.stop - rows.start))
+
+    # One buffer for all blocks: a fresh one per block lets the heap grow.
+    size = max((r.stop - r.start) * min(columns(r), hi - lo) for r, lo, hi in plan.blocks)
+    buf = torch.empty(size, dtype=q.dtype)
+    tmp = torch.empty_like(buf) if d > 1 else None
+
     def block(item: tuple[slice, int, int]) -> np.ndarray:
         rows, lo, hi = item
-        r = rows.stop - rows.start
-        step = max(1, TORCH_TILE_ELEMENTS // r)
-        buf = torch.empty(r * min(step, hi - lo), dtype=q.dtype)
-        tmp = torch.empty_like(buf) if d > 1 else None
+        r, step = rows.stop - rows.start, columns(rows)
         sums = top = None
         for a in range(lo, hi, step):
             b = min(hi, a + step)
