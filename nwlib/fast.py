@@ -335,12 +335,17 @@ def _torch_sums(plan: _Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarr
 
 
 def _products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
-    """``w @ v1[lo:hi]`` for numpy arrays or torch tensors: one matrix-vector product
-    per column while there are few columns, faster than a matrix product with 2 to 4."""
+    """``w @ v1[lo:hi]`` for numpy arrays or torch tensors, given ``v1_t = v1.T``.
+
+    Written as ``(v1_t[:, lo:hi] @ w.T).T`` for tensors: a product with few rows
+    reads ``w`` once for all columns, where ``w @ v1`` with few columns is several
+    times slower. numpy's BLAS does best with one matrix-vector product per column.
+    """
+    if not isinstance(w, np.ndarray):
+        return (v1_t[:, lo:hi] @ w.T).T
     if v1_t.shape[0] > 4:
         return w @ v1[lo:hi]
-    cols = [w @ col[lo:hi] for col in v1_t]
-    return np.stack(cols, axis=1) if isinstance(w, np.ndarray) else _torch().stack(cols, dim=1)
+    return np.stack([w @ col[lo:hi] for col in v1_t], axis=1)
 
 
 def _numpy_sums(plan: _Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
