@@ -11,9 +11,10 @@ import math
 import numpy as np
 
 from . import fast
+from .cutoff import negligible_gap
 from .fast import (
-    TILE_ELEMENTS, TORCH_TILE_ELEMENTS, _exp_inplace, _products, _floor, _half_sq_dists, _inverse_2h2, _parallel, _row_blocks,
-    negligible_gap,
+    TILE_ELEMENTS, TORCH_TILE_ELEMENTS, _exp_inplace, _floor, _half_sq_dists, _inverse_2h2,
+    _parallel, _products, _row_blocks,
 )
 
 __all__ = ["gaussian_loo_mse"]
@@ -27,7 +28,7 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
     self-exclusion are computed once per block of rows and reused by every
     width: only the scaling, ``exp`` and one product remain per width. In 1-D
     the keys are sorted first, and each width only visits the band of keys
-    whose weight is not negligible (:func:`nwlib.fast.negligible_gap`). Excluding the point itself (distance set to ``inf``) rather
+    whose weight is not negligible (:func:`nwlib.cutoff.negligible_gap`). Excluding the point itself (distance set to ``inf``) rather
     than subtracting its weight from the full sum keeps narrow widths exact,
     where the self term would dominate the sum.
 
@@ -47,7 +48,7 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
     c = values.shape[1]
     v1 = np.empty((n, c + 1), dtype=values.dtype)
     v1[:, :c], v1[:, c] = values, 1
-    # Beyond this many units of -log(weight) a weight is negligible (fast.negligible_gap).
+    # Beyond this many units of -log(weight) a weight is negligible (cutoff.negligible_gap).
     reach = negligible_gap(n - 1, keys.dtype)
     mse = np.empty(widths.shape[0])
     todo = np.ones(widths.shape[0], dtype=bool)

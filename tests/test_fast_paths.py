@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nwlib
-from nwlib import fast
+from nwlib import cutoff, fast
 
 RNG_SEED = 11
 
@@ -127,7 +127,7 @@ def test_skipped_weights_are_below_the_promised_bound():
     w = nwlib.attention_weights(q, x, bandwidth=h, method="reference")
     gap = fast.negligible_gap(x.shape[0], np.float64)
     assert gap == pytest.approx(np.log(500) + 61 * np.log(2))
-    plan = fast._Plan(q, x, fast._inverse_2h2(np.array([h]), np.float64), fast._tile())
+    plan = cutoff.Plan(q, x, fast._inverse_2h2(np.array([h]), np.float64), fast._tile())
     kept = np.zeros_like(w, dtype=bool)
     for rows, lo, hi in plan.blocks:
         kept[np.ix_(plan.query_order[rows], plan.key_order[lo:hi])] = True
