@@ -11,11 +11,12 @@ module does the same arithmetic with less work and less traffic:
   of their size, 1/256 of the dtype's rounding error. Keys and queries are sorted
   along the coordinate where the keys spread most (in units of the width), so the
   keys within reach of a block of neighbouring queries are one contiguous slice;
-- each block's scores fit in a work buffer of :data:`TILE_ELEMENTS` entries;
-  distances, the row-max shift and ``exp`` all happen in place in that buffer;
-- one matrix product with ``[values, 1]`` gives the numerators and the
-  denominators together;
-- blocks run on a thread pool: numpy and torch release the GIL in their loops;
+- each block's scores fit in a work buffer of :data:`TORCH_TILE_ELEMENTS` entries
+  (:data:`TILE_ELEMENTS` per thread without torch); distances, the row-max shift and
+  ``exp`` all happen in place in that buffer;
+- products with ``[values, 1]`` give the numerators and the denominators together;
+- with torch, every call spreads over the cores itself and the blocks run in turn;
+  without it, blocks go to a thread pool (numpy releases the GIL in its loops);
 - ``exp`` runs through torch's vectorised kernel when torch is installed (several
   times numpy's on CPUs without AVX-512); arguments whose result would not be a
   normal number give exactly 0 instead of taking both libraries' slow path.

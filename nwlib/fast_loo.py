@@ -26,11 +26,13 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
     ``widths`` has shape (w,) (one width for every coordinate) or (w, d).
     For a shared width the distances, their leave-one-out row minimum and the
     self-exclusion are computed once per block of rows and reused by every
-    width: only the scaling, ``exp`` and one product remain per width. In 1-D
+    width: only the scaling, ``exp`` and the products remain per width. In 1-D
     the keys are sorted first, and each width only visits the band of keys
-    whose weight is not negligible (:func:`nwlib.cutoff.negligible_gap`). Excluding the point itself (distance set to ``inf``) rather
-    than subtracting its weight from the full sum keeps narrow widths exact,
-    where the self term would dominate the sum.
+    whose weight is not negligible (:func:`nwlib.cutoff.negligible_gap`); where
+    no row needs its max shift, each pair is computed once
+    (:func:`_symmetric_sums`). Excluding the point itself (distance set to
+    ``inf``) rather than subtracting its weight from the full sum keeps narrow
+    widths exact, where the self term would dominate the sum.
 
     Examples
     --------

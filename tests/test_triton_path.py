@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+import triton  # noqa: F401  (pinned: a missing install must fail here, not skip)
 
 import nwlib
 from nwlib import pooling, triton_gauss
 from nwlib._arrays import prepare
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("triton")
 
 M, N = 37, 300
 
