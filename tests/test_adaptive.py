@@ -117,7 +117,7 @@ def test_per_key_rejects_bad_widths(widths, error):
 
 
 def test_per_key_rejects_torch_tensors():
-    torch = pytest.importorskip("torch")
+    import torch
     with pytest.raises(TypeError, match="numpy"):
         nwlib.attention_weights_per_key(torch.zeros(2), torch.zeros(2), bandwidths=[1.0, 1.0])
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 import nwlib
-
-torch = pytest.importorskip("torch")
-from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
 
 
 def _tensors(n: int, d: int, c: int, dtype, seed: int = 3, lo: float = 0.0, hi: float = 5.0):
