@@ -131,7 +131,7 @@ def check_positive_estimate(fn: Callable[..., Any]) -> Feedback:
     >>> def no_norms(q, k, n_features, seed):
     ...     w = np.random.default_rng(seed).normal(size=(n_features, q.size))
     ...     return np.mean(np.exp(w @ q) * np.exp(w @ k))
-    >>> print(check_positive_estimate(no_norms).messages[0][:45])
+    >>> print(check_positive_estimate(no_norms).messages[0][:46])
     Your mean matches exp(q.k + |q|^2/2 + |k|^2/2)
     """
     name = _name(fn)
