@@ -42,8 +42,13 @@ from . import adaptive, classify, density, kernels, learning, loo, pooling, rela
 # Captured before the star imports: the function softmax shadows the module softmax.
 _CORE = (adaptive, classify, density, kernels, learning, loo, pooling, relative, selection, softmax)
 
+# --- Course helpers, re-exported for the notebooks -------------------------------------
+# Data sets, plots, widgets, learner checks and simulations live in nwlib.course; their
+# names are re-exported here so a chapter can call nwlib.plot_fit or nwlib.checks.
+from . import course  # noqa: E402
 from .adaptive import *  # noqa: F403
 from .classify import *  # noqa: F403
+from .course import *  # noqa: E402, F403
 from .density import *  # noqa: F403
 from .kernels import *  # noqa: F403
 from .learning import *  # noqa: F403
@@ -52,12 +57,6 @@ from .pooling import *  # noqa: F403
 from .relative import *  # noqa: F403
 from .selection import *  # noqa: F403
 from .softmax import *  # noqa: F403
-
-# --- Course helpers, re-exported for the notebooks -------------------------------------
-# Data sets, plots, widgets, learner checks and simulations live in nwlib.course; their
-# names are re-exported here so a chapter can call nwlib.plot_fit or nwlib.checks.
-from . import course  # noqa: E402
-from .course import *  # noqa: E402, F403
 
 __all__ = [name for module in _CORE for name in module.__all__] + course.__all__
 

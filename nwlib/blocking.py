@@ -22,7 +22,7 @@ _limit = [DEFAULT_WORKING_MEMORY]
 
 
 def working_memory() -> float:
-    """The current budget of one block, in MiB.
+    """Return the current budget of one block, in MiB.
 
     Examples
     --------

@@ -20,7 +20,7 @@ __all__ = ["Kernel", "KERNELS", "get_kernel", "kernel_variance", "equivalent_ban
 
 
 def _safe_sqrt(s: Any, xp: Any) -> Any:
-    """sqrt with a finite gradient at 0 (where the true gradient is multiplied by 0)."""
+    """Sqrt with a finite gradient at 0 (where the true gradient is multiplied by 0)."""
     positive = s > 0
     return xp.where(positive, xp.sqrt(xp.where(positive, s, xp.ones_like(s))), xp.zeros_like(s))
 
@@ -190,7 +190,7 @@ def _variance(k: Kernel) -> float:
 
 
 def equivalent_bandwidth(kernel: str | Kernel, sigma: float) -> float:
-    """The width at which ``kernel`` has the spread of a Gaussian of width ``sigma``.
+    """Return the width at which ``kernel`` has the spread of a Gaussian of width ``sigma``.
 
     Matching the variances of the normalised kernels gives widths that smooth
     about equally, which is how the chapters compare kernels fairly.

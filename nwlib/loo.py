@@ -52,7 +52,7 @@ def squared_error(keys: Any, values: Any, bandwidth: Any, kernel: Kernel, xp: An
 
 
 def _device(x: Any) -> Any:
-    """The device of a torch tensor, None for numpy (whose arange takes no device)."""
+    """Return the device of a torch tensor, None for numpy (whose arange takes no device)."""
     return x.device if hasattr(x, "is_cuda") else None
 
 

@@ -90,7 +90,7 @@ def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
 
 
 def softmax(scores: Any, axis: int = -1) -> np.ndarray:
-    """The numerically stable softmax ``exp(s - M) / sum exp(s - M)``, ``M = max s``.
+    """Compute the numerically stable softmax ``exp(s - M) / sum exp(s - M)``, ``M = max s``.
 
     Examples
     --------

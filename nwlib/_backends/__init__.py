@@ -29,8 +29,10 @@ ROUTES = ("auto", "sdpa")
 
 
 def on_gpu(tensor: Any) -> bool:
-    """Whether the Triton kernel may serve: CUDA only, since on CPU tensors Triton
-    would run in its slow interpreter."""
+    """Tell whether the Triton kernel may serve ``tensor``.
+
+    CUDA only: on CPU tensors Triton would run in its slow interpreter.
+    """
     return bool(tensor.is_cuda)
 
 
@@ -80,7 +82,7 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
 
 
 def _sdpa(p: Prepared) -> Any:
-    """The fused-attention route for numpy or torch input, in the input's type."""
+    """Run the fused-attention route on numpy or torch input, returning the input's type."""
     import torch
 
     q, k, v, h = (torch.as_tensor(a) for a in (p.queries, p.keys, p.values, p.bandwidth))

@@ -54,7 +54,7 @@ EXP_CHUNK = 2**14
 
 
 def n_threads() -> int:
-    """The number of cores this process may use."""
+    """Count the cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -107,14 +107,17 @@ def half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.nda
 
 @lru_cache(maxsize=None)
 def exp_floor(dtype: np.dtype) -> float:
-    """The most negative exponent whose exp is still a normal number (not subnormal)."""
+    """Return the most negative exponent whose exp is still a normal number (not subnormal)."""
     return float(np.floor(np.log(np.finfo(dtype).tiny))) + 1.0
 
 
 @lru_cache(maxsize=1)
 def torch_or_none():
-    """torch if installed: its vectorised exp is several times numpy's where numpy
-    has no SIMD exp for the dtype (float64 without AVX-512)."""
+    """Return torch if installed, else None.
+
+    Its vectorised exp is several times numpy's where numpy has no SIMD exp for the
+    dtype (float64 without AVX-512).
+    """
     try:
         import torch
     except ImportError:

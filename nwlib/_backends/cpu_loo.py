@@ -12,11 +12,17 @@ import numpy as np
 
 from ..blocking import row_blocks
 from . import cpu_gauss
-from .cutoff import negligible_gap
 from .cpu_gauss import (
-    TILE_ELEMENTS, TORCH_TILE_ELEMENTS, exp_inplace, exp_floor, half_sq_dists, inverse_2h2,
-    parallel, products,
+    TILE_ELEMENTS,
+    TORCH_TILE_ELEMENTS,
+    exp_floor,
+    exp_inplace,
+    half_sq_dists,
+    inverse_2h2,
+    parallel,
+    products,
 )
+from .cutoff import negligible_gap
 
 __all__ = ["gaussian_loo_mse"]
 
@@ -167,8 +173,7 @@ def _band(x: np.ndarray, rows_x: np.ndarray, mins: np.ndarray, slack: float) -> 
 def _loo_dists(
     q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, rows: slice, local: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled squared distances minus each row's minimum over the *other* keys, and
-    those minima.
+    """Scaled squared distances minus each row's minimum over the *other* keys, and those minima.
 
     The point itself gets ``inf`` (weight 0). Subtracting the row minimum before
     scaling is the row-max shift, and it commutes with the scaling by ``1/h^2``.

@@ -10,7 +10,7 @@ tensor cores (tf32 keeps 10 bits) and not through ``|q|^2 - 2 q.k + |k|^2``, whi
 loses the digits of close pairs to cancellation. Nor are the data scaled before
 the difference: rounding ``q_j / h_j`` costs digits in proportion to ``|q_j|``.
 So the answers keep float32 accuracy for narrow widths and for data far from the
-origin, where :mod:`nwlib.sdpa` has to hand over to the slow reference code.
+origin, where :mod:`nwlib._backends.sdpa` has to hand over to the slow reference code.
 
 The kernel does no backward pass: :func:`available` says False when autograd
 needs one, and :func:`nwlib.nadaraya_watson` then keeps the SDPA path.
@@ -170,7 +170,7 @@ def gaussian_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: An
     Examples
     --------
     >>> import torch
-    >>> from nwlib import sdpa
+    >>> from nwlib._backends import sdpa
     >>> x = torch.tensor([[0.0], [1.0], [2.0]]); y = torch.tensor([[0.0], [1.0], [4.0]])
     >>> q, h = torch.tensor([[1.0]]), torch.tensor([0.05])
     >>> # On a CPU without TRITON_INTERPRET=1 this takes the SDPA path.

@@ -12,7 +12,19 @@ The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
 ``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
 """
 
-from . import checks, feedback
+from . import (
+    checks,
+    consistency,
+    data,
+    densityplot,
+    exercise_plots,
+    feedback,  # noqa: F401  (reached as nwlib.course.feedback)
+    maps,
+    plotting,
+    static_explorer,
+    teaching,
+    widgets,
+)
 from .consistency import *  # noqa: F403
 from .data import *  # noqa: F403
 from .densityplot import *  # noqa: F403
@@ -22,7 +34,6 @@ from .plotting import *  # noqa: F403
 from .static_explorer import *  # noqa: F403
 from .teaching import *  # noqa: F403
 from .widgets import *  # noqa: F403
-from . import consistency, data, densityplot, exercise_plots, maps, plotting, static_explorer, teaching, widgets  # noqa: E501
 
 __all__ = [
     "checks",

@@ -16,8 +16,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..density import parzen_density
-from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
 from ..pooling import nadaraya_watson
+from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
 
 __all__ = [
     "check_parzen_difference",
@@ -44,7 +44,7 @@ def _reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
 
 
 def _positive_multiple(got: np.ndarray, ref: np.ndarray) -> float | None:
-    """The factor c with got = c * ref, or None when there is none."""
+    """Find the factor c with got = c * ref, or None when there is none."""
     if got.shape != ref.shape:
         return None
     c = float(got.ravel() @ ref.ravel() / (ref.ravel() @ ref.ravel()))

@@ -65,7 +65,7 @@ class RateSimulation:
         return loglog_slope(self.ns, self.mse.mean(axis=1))
 
     def bootstrap_se(self, boots: int = 200, seed: int = 0) -> float:
-        """Standard error of :attr:`slope`, resampling the repetitions (seeded)."""
+        """Estimate the standard error of :attr:`slope` by resampling the repetitions (seeded)."""
         rng = np.random.default_rng(seed)
         reps = self.mse.shape[1]
         draws = [

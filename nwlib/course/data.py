@@ -22,7 +22,7 @@ SEED = 7
 
 
 def target_function(x: np.ndarray) -> np.ndarray:
-    """The running example's true regression function ``f(x) = 2 sin(x) + x``.
+    """Evaluate the running example's true regression function ``f(x) = 2 sin(x) + x``.
 
     >>> target_function(np.array([0.0]))
     array([0.])
@@ -42,7 +42,7 @@ class RegressionData:
 
 
 def running_example(n: int = 40, *, noise: float = 1.0, seed: int = SEED) -> RegressionData:
-    """The course's running example.
+    """Draw the course's running example.
 
     ``n`` inputs drawn uniformly from [0, 5] and sorted, ``y = 2 sin(x) + x + eps``
     with ``eps ~ N(0, noise**2)``, and the queries 0, 0.1, ..., 4.9.
@@ -67,7 +67,7 @@ def running_example(n: int = 40, *, noise: float = 1.0, seed: int = SEED) -> Reg
 def toy_classification(
     n_per_class: int = 60, *, seed: int = SEED
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A small 2-D, three-class data set: two interleaved arcs and a blob.
+    """Draw a small 2-D, three-class data set: two interleaved arcs and a blob.
 
     Returns
     -------
@@ -95,7 +95,7 @@ def toy_classification(
 
 
 def uneven_target(x: np.ndarray) -> np.ndarray:
-    """The true function of :func:`uneven_example`: ``x + 1.5 sin(8 / (x + 1))``.
+    """Evaluate the true function of :func:`uneven_example`: ``x + 1.5 sin(8 / (x + 1))``.
 
     It bends sharply on [0, 2] (a deep dip near 0.7) and is nearly straight beyond.
 

@@ -45,6 +45,7 @@ class Feedback:
     messages: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        """Reject a status the notebooks would not know how to show."""
         if self.status not in STATUSES:
             raise ValueError(f"status={self.status!r} is not one of {STATUSES}.")
 
@@ -54,9 +55,11 @@ class Feedback:
         return self.status == "passed"
 
     def __bool__(self) -> bool:
+        """Let ``if feedback:`` read as ``if feedback.passed:``."""
         return self.passed
 
     def __repr__(self) -> str:
+        """Show the verdict and its messages, as a learner reads them."""
         head = {
             "passed": "all checks passed.",
             "todo": "not done yet.",
@@ -74,6 +77,7 @@ class AnswerError(Exception):
 
 
 def answer_name(fn: Any) -> str:
+    """Name a learner's function in feedback: its ``__name__``, else its type's."""
     return getattr(fn, "__name__", type(fn).__name__)
 
 
@@ -119,14 +123,14 @@ def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def as_numpy(result: Any) -> np.ndarray:
-    """The learner's result as a float numpy array (tensors are detached)."""
+    """Return the learner's result as a float numpy array (tensors are detached)."""
     if hasattr(result, "detach"):
         result = result.detach().cpu().numpy()
     return np.asarray(result, dtype=float)
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Same shape and equal within tolerance."""
+    """Tell whether two results have the same shape and agree within tolerance."""
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 

@@ -160,7 +160,7 @@ def plot_probability_map(
 def plot_class_panel(
     pmap: ProbabilityMap, cls: int, keys: Any, labels: Any, *, ax: Any = None
 ) -> Any:
-    """Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
+    r"""Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
 
     Returns
     -------
@@ -174,7 +174,7 @@ def plot_class_panel(
     >>> fig, ax = plt.subplots()
     >>> ax = plot_class_panel(probability_map(X, y, bandwidth=0.3, resolution=20), 1, X, y, ax=ax)
     >>> ax.images[0].get_clim(), ax.get_title()
-    ((0.0, 1.0), '$p(y=1 \\\\mid x)$')
+    ((0.0, 1.0), '$p(y=1 \\mid x)$')
     >>> plt.close(fig)
     """
     if not 0 <= cls < pmap.probs.shape[-1]:

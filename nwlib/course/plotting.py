@@ -10,8 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .data import RegressionData
 from ..kernels import KERNELS, Kernel, get_kernel
+from .data import RegressionData
 
 __all__ = ["plot_fit", "plot_weights", "plot_kernel", "plot_kernel_gallery", "plot_loo_curve",
            "plot_bias_variance", "axes_grid"]
@@ -27,7 +27,7 @@ def _axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
 
 def axes_grid(count: int, *, ncols: int = 3, size: tuple[float, float] = (4.0, 3.2),
               sharey: bool = True) -> tuple[Any, list[Any]]:
-    """A figure with ``count`` panels in rows of ``ncols``; unused panels are hidden.
+    """Make a figure with ``count`` panels in rows of ``ncols``; unused panels are hidden.
 
     >>> fig, axes = axes_grid(4, ncols=3)
     >>> len(axes), sum(ax.get_visible() for ax in fig.axes)
@@ -98,7 +98,7 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
 
 def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
                  title: str | None = None, colorbar: bool = True, vmax: float | None = None) -> Any:
-    """The attention-weight matrix as a heatmap: one row per query, one column per key.
+    """Draw the attention-weight matrix as a heatmap: one row per query, one column per key.
 
     Columns are the keys in the order given (sort them first so neighbours sit
     side by side); the tick labels show key positions. NaN rows (queries with
@@ -155,7 +155,7 @@ def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
 def plot_kernel(kernel: str | Kernel, *, ax: Any = None, bandwidth: float = 1.0,
                 key: float = 0.0, span: float = 2.5, num: int = 501,
                 label: str | None = None, color: str = "C2") -> Any:
-    """A kernel's weight ``k(|q - key| / h)`` as a function of the query ``q``.
+    """Draw a kernel's weight ``k(|q - key| / h)`` as a function of the query ``q``.
 
     Call it several times on one Axes (with ``label`` and ``color``) to compare widths.
 

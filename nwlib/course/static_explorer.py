@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .data import RegressionData, running_example
 from ..kernels import KERNELS
 from ..pooling import attention_weights, nadaraya_watson
+from .data import RegressionData, running_example
 
 __all__ = ["StaticWidthExplorer", "static_width_explorer"]
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .data import RegressionData, running_example
 from ..kernels import KERNELS
 from ..pooling import attention_weights
+from .data import RegressionData, running_example
 
 __all__ = ["ExplorerResult", "explore", "KernelExplorer"]
 

@@ -130,3 +130,19 @@ def test_uneven_example_is_seeded_and_uneven():
     np.testing.assert_allclose(a.y_true, nwlib.uneven_target(a.x_query))
     with pytest.raises(ValueError, match="n="):
         nwlib.uneven_example(0)
+
+
+def test_per_key_pooling_is_blocked_and_block_size_free(rng):
+    """A working memory of one row per block changes no weight and no prediction."""
+    from nwlib.blocking import working_memory_limit
+
+    x, y, q = rng.normal(size=60), rng.normal(size=60), rng.normal(size=41)
+    h = nwlib.adaptive_bandwidths(x, bandwidth=0.5)
+    kw = dict(bandwidths=h, kernel="epanechnikov", empty="nan")
+    whole = nwlib.nadaraya_watson_per_key(q, x, y, **kw)
+    w_whole = nwlib.attention_weights_per_key(q, x, **kw)
+    with working_memory_limit(60 * 8 / 2**20):
+        np.testing.assert_allclose(nwlib.nadaraya_watson_per_key(q, x, y, **kw), whole,
+                                   rtol=1e-13, equal_nan=True)
+        np.testing.assert_allclose(nwlib.attention_weights_per_key(q, x, **kw), w_whole,
+                                   rtol=1e-13, equal_nan=True)

@@ -140,3 +140,42 @@ def test_equivalent_bandwidth_rejects_bad_sigma(sigma):
 def test_constant_kernel_has_no_variance():
     with pytest.raises(ValueError, match="constant"):
         nwlib.kernel_variance("constant")
+
+
+# Kernels are recognised by identity, not by name.
+
+def test_a_kernel_named_gaussian_with_another_profile_takes_no_gaussian_path():
+    """Only KERNELS['gaussian'] itself takes the Gaussian fast paths and closed forms."""
+    impostor = nwlib.Kernel("gaussian", lambda s, xp: -0.5 * s * s, math.inf, "exp(-u^4/2)")
+    x = np.linspace(0, 3, 30)
+    y = np.sin(3 * x)
+    q = np.linspace(-0.2, 3.2, 17)
+    ours = nwlib.nadaraya_watson(q, x, y, kernel=impostor, bandwidth=0.4)
+    ref = nwlib.nadaraya_watson(q, x, y, kernel=impostor, bandwidth=0.4, method="reference")
+    gauss = nwlib.nadaraya_watson(q, x, y, bandwidth=0.4)
+    np.testing.assert_allclose(ours, ref, rtol=1e-13)
+    assert np.max(np.abs(ours - gauss)) > 1e-3
+    np.testing.assert_allclose(nwlib.attention_weights(q, x, kernel=impostor, bandwidth=0.4),
+                               nwlib.attention_weights(q, x, kernel=impostor, bandwidth=0.4,
+                                                       method="reference"), rtol=1e-13)
+    _, mse = nwlib.loo_bandwidth(x, y, [0.3, 0.6], kernel=impostor)
+    _, ref_mse = nwlib.loo_bandwidth(x, y, [0.3, 0.6], kernel=impostor, method="reference")
+    np.testing.assert_allclose(mse, ref_mse, rtol=1e-13)
+    # Its normaliser is the integral of its own profile: 2 * Gamma(5/4) * 2**(1/4) in 1-D.
+    assert impostor.normaliser(1) == pytest.approx(2 * math.gamma(1.25) * 2**0.25, rel=1e-9)
+
+
+def test_a_kernel_with_a_new_name_works_in_parzen_density():
+    """The normaliser comes from the kernel object: quadrature for an unknown kernel."""
+    biweight = nwlib.Kernel("biweight", lambda s, xp: 2 * xp.log(xp.clip(1 - s, 1e-300, None))
+                            + xp.where(s < 1, 0.0, -math.inf), 1.0, "(1 - u^2)^2")
+    assert biweight.normaliser(1) == pytest.approx(16 / 15, rel=1e-9)
+    samples = np.array([-0.5, 0.0, 0.3, 1.2])
+    grid = np.linspace(-3, 3, 6001)
+    dens = nwlib.parzen_density(grid, samples, kernel=biweight, bandwidth=0.7)
+    assert np.sum(dens) * (grid[1] - grid[0]) == pytest.approx(1.0, abs=1e-6)
+    # scikit-learn has no biweight; its closed form at a sample-free point checks the scale.
+    u = (0.0 - samples) / 0.7
+    expected = np.sum(np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0)) * 15 / 16 / (4 * 0.7)
+    assert float(nwlib.parzen_density([0.0], samples, kernel=biweight, bandwidth=0.7)[0]) == \
+        pytest.approx(expected, rel=1e-9)

@@ -120,3 +120,15 @@ def test_compact_kernel_without_neighbours_raises_instead_of_nan():
     with pytest.raises(ValueError, match="no other point in reach"):
         learn_bandwidth([0.0, 10.0, 20.0], [1.0, 2.0, 3.0], kernel="epanechnikov", init=1.0,
                         progress=False)
+
+
+def test_no_progress_bar_needs_no_tqdm(data, monkeypatch):
+    """tqdm is optional: progress=False must not import it."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # any import of tqdm now fails
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    hist = learn_bandwidth(data.x_train, data.y_train, steps=3, progress=False)
+    assert hist.loss.shape == (3,)
+    with pytest.raises(ImportError):
+        learn_bandwidth(data.x_train, data.y_train, steps=3, progress=True)

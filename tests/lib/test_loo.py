@@ -58,3 +58,32 @@ def test_bad_arguments_are_named(data):
         leave_one_out_loss([0.0], [1.0], 1.0)
     with pytest.raises(ValueError, match="0/0"):
         leave_one_out_loss([0.0, 5.0], [1.0, 2.0], 1.0, kernel="boxcar")
+
+
+def test_blocked_loss_and_gradient_do_not_depend_on_the_block_size(data):
+    """One query per block gives the loss and the gradient of one block for all."""
+    from nwlib.blocking import working_memory_limit
+
+    def loss_and_grad():
+        h = torch.tensor([0.4], dtype=torch.float64, requires_grad=True)
+        loss = leave_one_out_loss(torch.from_numpy(data.x_train), torch.from_numpy(data.y_train), h)
+        loss.backward()
+        return float(loss.detach()), float(h.grad)
+
+    whole = loss_and_grad()
+    with working_memory_limit(data.x_train.size * 8 / 2**20):  # one row of scores per block
+        blocked = loss_and_grad()
+    np.testing.assert_allclose(blocked, whole, rtol=1e-13)
+
+
+def test_one_objective_behind_every_caller(data):
+    """loo_bandwidth (reference path and fast backend), leave_one_out_loss, width_objective
+    and descend_bandwidth's losses all score the same width the same way."""
+    x, y, h = data.x_train, data.y_train, 0.37
+    ref = nwlib.loo_bandwidth(x, y, [h], method="reference")[1][0]
+    fast = nwlib.loo_bandwidth(x, y, [h])[1][0]
+    assert float(leave_one_out_loss(x, y, h)) == pytest.approx(ref, rel=1e-13)
+    assert nwlib.width_objective(x, y, h) == pytest.approx(ref, rel=1e-13)
+    assert fast == pytest.approx(ref, rel=1e-12)
+    widths, losses = descend_bandwidth(x, y, h, steps=0)
+    assert losses[0] == pytest.approx(ref, rel=1e-13)

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nwlib
-from nwlib._backends import cpu_gauss as fast, cutoff
+from nwlib._backends import cpu_gauss as fast
+from nwlib._backends import cutoff
 
 RNG_SEED = 11
 
