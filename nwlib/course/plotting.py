@@ -216,16 +216,16 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
     return ax
 
 
-def plot_bias_variance(widths: Any, bias2: Any, variance: Any, *, ax: Any = None) -> Any:
+def plot_bias_variance(candidates: Any, bias2: Any, variance: Any, *, ax: Any = None) -> Any:
     """Squared bias, variance and their sum (the mean squared error) against the width.
 
     >>> ax = plot_bias_variance([0.1, 1.0], [0.0, 0.4], [0.4, 0.1])
     >>> [line.get_label() for line in ax.lines]
     ['squared bias', 'variance', 'mean squared error']
     """
-    h, b, v = (np.asarray(a, dtype=float).ravel() for a in (widths, bias2, variance))
+    h, b, v = (np.asarray(a, dtype=float).ravel() for a in (candidates, bias2, variance))
     if not h.shape == b.shape == v.shape:
-        raise ValueError("widths, bias2 and variance need the same length (one per width).")
+        raise ValueError("candidates, bias2 and variance need the same length (one per width).")
     ax = _axes(ax, figsize=(6.0, 3.6))
     ax.plot(h, b, label="squared bias")
     ax.plot(h, v, label="variance")

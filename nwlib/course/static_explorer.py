@@ -62,10 +62,12 @@ def _validate_widths(widths: Any) -> np.ndarray:
     w = np.asarray(widths, dtype=float)
     if w.ndim != 1 or not 2 <= w.size <= MAX_WIDTHS:
         raise ValueError(
-            f"widths has shape {w.shape}: pass a 1-D sequence of 2 to {MAX_WIDTHS} widths."
+            f"candidates has shape {w.shape}: pass a 1-D sequence of 2 to {MAX_WIDTHS} widths."
         )
     if not (np.all(np.isfinite(w)) and np.all(w > 0) and np.all(np.diff(w) > 0)):
-        raise ValueError("widths must be finite, positive and strictly increasing; sort them.")
+        raise ValueError(
+            "candidates must be finite, positive and strictly increasing; sort them."
+        )
     return w
 
 
@@ -95,7 +97,7 @@ def static_width_explorer(
     data: RegressionData | None = None,
     *,
     kernels: Sequence[str] = ("gaussian", "epanechnikov", "boxcar"),
-    widths: Any = np.geomspace(0.05, 2.0, 21).round(3),
+    candidates: Any = np.geomspace(0.05, 2.0, 21).round(3),
     heatmap_rows: int = 10,
     decimals: int = 3,
 ) -> StaticWidthExplorer:
@@ -107,8 +109,8 @@ def static_width_explorer(
         Keys, values, queries and true function; default :func:`running_example`.
     kernels : sequence of str
         Kernel names the reader can pick from (the first is shown first).
-    widths : array_like
-        Strictly increasing bandwidths, one per slider position.
+    candidates : array_like
+        Strictly increasing widths, one per slider position.
     heatmap_rows : int
         How many evenly spaced queries the weights heatmap shows.
     decimals : int
@@ -121,7 +123,7 @@ def static_width_explorer(
 
     Examples
     --------
-    >>> ex = static_width_explorer(widths=[0.2, 0.5], kernels=("gaussian",))
+    >>> ex = static_width_explorer(candidates=[0.2, 0.5], kernels=("gaussian",))
     >>> len(ex.payload["fits"]["gaussian"]), len(ex.payload["fits"]["gaussian"][0])
     (2, 50)
     """
@@ -129,7 +131,7 @@ def static_width_explorer(
     if not isinstance(data, RegressionData):
         raise TypeError(f"data is a {type(data).__name__}: pass a nwlib.RegressionData.")
     kernels = _validate_kernels(kernels)
-    widths = _validate_widths(widths)
+    widths = _validate_widths(candidates)
     n_queries = data.x_query.size
     if int(heatmap_rows) != heatmap_rows or not 1 <= heatmap_rows <= n_queries:
         raise ValueError(f"heatmap_rows={heatmap_rows!r}: pass a whole number in 1..{n_queries}.")

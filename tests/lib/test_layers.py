@@ -111,3 +111,15 @@ def test_tests_patch_public_seams_only():
                     and str(node.args[1].value).startswith("_")):
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno} patches {node.args[1].value}")
     assert bad == []
+
+
+def test_importing_nwlib_pulls_in_no_plotting_torch_or_tqdm():
+    """Optional dependencies load when a function needs them, not at import."""
+    import subprocess
+    import sys
+
+    code = ("import sys, nwlib; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch', "
+            "'tqdm', 'triton') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT)
+    assert out.stdout.strip() == "[]"

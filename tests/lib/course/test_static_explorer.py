@@ -17,7 +17,7 @@ WIDTHS = (0.1, 0.3, 1.0)
 
 @pytest.fixture(scope="module")
 def explorer():
-    return static_width_explorer(kernels=("gaussian", "boxcar"), widths=WIDTHS, heatmap_rows=5)
+    return static_width_explorer(kernels=("gaussian", "boxcar"), candidates=WIDTHS, heatmap_rows=5)
 
 
 def embedded(html: str) -> dict:
@@ -96,11 +96,11 @@ def test_default_starts_near_width_half():
         ({"kernels": ("gaussian", "nope")}, ValueError, "kernels="),
         ({"kernels": ()}, ValueError, "kernels="),
         ({"kernels": ("gaussian", "gaussian")}, ValueError, "distinct"),
-        ({"widths": [0.5]}, ValueError, "widths"),
-        ({"widths": [0.5, 0.2]}, ValueError, "increasing"),
-        ({"widths": [0.0, 0.2]}, ValueError, "positive"),
-        ({"widths": [0.1, np.nan]}, ValueError, "finite"),
-        ({"widths": np.ones((2, 2))}, ValueError, "1-D"),
+        ({"candidates": [0.5]}, ValueError, "candidates"),
+        ({"candidates": [0.5, 0.2]}, ValueError, "increasing"),
+        ({"candidates": [0.0, 0.2]}, ValueError, "positive"),
+        ({"candidates": [0.1, np.nan]}, ValueError, "finite"),
+        ({"candidates": np.ones((2, 2))}, ValueError, "1-D"),
         ({"heatmap_rows": 0}, ValueError, "heatmap_rows"),
         ({"heatmap_rows": 2.5}, ValueError, "heatmap_rows"),
         ({"decimals": -1}, ValueError, "decimals"),
@@ -121,7 +121,7 @@ def test_bad_input_names_the_argument(kwargs, error, words):
 def test_embedded_numbers_obey_the_pooling_laws(low, ratio, kernel):
     # Weights are a convex combination: each shown row sums to one (up to rounding),
     # so every fit lies between the smallest and the largest value.
-    payload = static_width_explorer(kernels=(kernel,), widths=[low, low * ratio]).payload
+    payload = static_width_explorer(kernels=(kernel,), candidates=[low, low * ratio]).payload
     y = np.array(payload["y_train"])
     for fit, weights in zip(payload["fits"][kernel], payload["weights"][kernel]):
         f = np.array([v for v in fit if v is not None])
