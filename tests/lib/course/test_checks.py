@@ -219,3 +219,11 @@ def test_slope_right_answers_pass():
     from scipy.stats import linregress
 
     assert check_loglog_slope(lambda n, e: linregress(np.log10(n), np.log10(e)).slope).passed
+
+
+def test_exercises_import_the_checks_by_their_old_path():
+    """The exercises write `from nwlib.checks import ...`; nwlib keeps that path working."""
+    import nwlib.course.checks
+    from nwlib.checks import check_loo_predictions as old_path
+
+    assert old_path is nwlib.course.checks.check_loo_predictions
