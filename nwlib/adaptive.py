@@ -32,7 +32,8 @@ def adaptive_bandwidths(keys: Any, *, bandwidth: float, kernel: str | Kernel = "
                         alpha: float = 0.5) -> np.ndarray:
     """Per-key widths ``h_j = h * (p(x_j) / g) ** (-alpha)`` from a pilot density.
 
-    Array types: numpy (a torch tensor raises TypeError); returns float32 for float32 keys, else float64.
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32 stays
+    float32, integers become float64).
 
     Parameters
     ----------
