@@ -23,6 +23,8 @@ __all__ = ["AttentionLayer", "train_attention"]
 class AttentionLayer(torch.nn.Module):
     """Multi-head attention from query tokens to key tokens.
 
+    Array types: numpy or torch; returns float64 torch tensors (outputs and weights) for any input.
+
     Parameters
     ----------
     d_in : int
@@ -77,7 +79,7 @@ class AttentionLayer(torch.nn.Module):
         return q @ k.transpose(-1, -2) / math.sqrt(self.d_head)
 
     def forward(self, queries: Any, keys: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        """Outputs (..., m, d_out) and attention weights (..., heads, m, n).
+        """Return the outputs (..., m, d_out) and attention weights (..., heads, m, n).
 
         ``queries`` is (..., m, d_in) and ``keys`` is (..., n, d_in), with the same
         leading (batch) shape; numpy arrays are converted to float64 tensors.
@@ -107,6 +109,8 @@ def _tokens(x: Any, name: str, d_in: int) -> torch.Tensor:
 def train_attention(layer: AttentionLayer, queries: Any, keys: Any, targets: Any, *,
                     steps: int = 400, lr: float = 0.02) -> np.ndarray:
     """Train ``layer`` in place by full-batch Adam on the mean squared error.
+
+    Array types: numpy or torch; returns a float64 numpy array of losses for any input.
 
     No random numbers are drawn (the batch is all the data), so two runs from
     layers with the same seed give the same losses.

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import check_choice, prepare
+from .validation import check_choice, prepare
 
 __all__ = ["FEATURE_KINDS", "RandomFeatures", "random_features", "feature_kernel", "linear_attention"]
 
@@ -35,6 +35,8 @@ FEATURE_KINDS = ("fourier", "positive", "softmax")
 @dataclass(frozen=True)
 class RandomFeatures:
     """A drawn feature map ``x -> phi(x)`` of ``D`` random features.
+
+    Array types: none; holds float64 numpy arrays; called on points it returns their float dtype (a tensor for tensor input).
 
     Attributes
     ----------
@@ -54,6 +56,7 @@ class RandomFeatures:
 
     @property
     def n_features(self) -> int:
+        """``D``, the number of random features."""
         return self.frequencies.shape[1]
 
     def __call__(self, x: Any) -> Any:
@@ -111,6 +114,8 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
                     seed: int = 0) -> RandomFeatures:
     """Draw a random feature map for a kernel on ``d`` coordinates.
 
+    Array types: none; returns a RandomFeatures holding float64 numpy arrays.
+
     Parameters
     ----------
     d : int
@@ -146,7 +151,9 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
 
 
 def feature_kernel(queries: Any, keys: Any, features: RandomFeatures) -> Any:
-    """The approximate kernel matrix ``phi(Q) phi(K)^T``, shape (m, n).
+    """Return the approximate kernel matrix ``phi(Q) phi(K)^T``, shape (m, n).
+
+    Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).
 
     Examples
     --------
@@ -176,6 +183,8 @@ def _centred(queries: Any, keys: Any, features: RandomFeatures) -> tuple[Any, An
 def linear_attention(queries: Any, keys: Any, values: Any, features: RandomFeatures, *,
                      return_denominator: bool = False) -> Any:
     """Nadaraya-Watson with the kernel ``phi(q) . phi(k)``, in time linear in n.
+
+    Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).
 
     Parameters
     ----------

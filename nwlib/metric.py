@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import check_choice, prepare
 from .pooling import nadaraya_watson
+from .validation import check_choice, prepare
 
 __all__ = ["METRIC_KINDS", "MetricFit", "learn_metric", "metric_loo_loss", "metric_nadaraya_watson"]
 
@@ -28,6 +28,8 @@ METRIC_KINDS = ("scalar", "diagonal", "full")
 @dataclass(frozen=True)
 class MetricFit:
     """A learned projection and the leave-one-out loss along the way.
+
+    Array types: none; holds float64 numpy arrays.
 
     Attributes
     ----------
@@ -65,6 +67,8 @@ class MetricFit:
 
 def metric_nadaraya_watson(queries: Any, keys: Any, values: Any, projection: Any) -> Any:
     """Gaussian Nadaraya-Watson after the shared projection ``x -> W x``.
+
+    Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).
 
     Parameters
     ----------
@@ -107,6 +111,8 @@ def _projection(projection: Any, d: int, xp: Any, like: Any) -> Any:
 
 def metric_loo_loss(keys: Any, values: Any, projection: Any) -> Any:
     """Leave-one-out mean squared error of Gaussian Nadaraya-Watson with metric ``W^T W``.
+
+    Array types: numpy or torch; returns a 0-d float64 torch tensor for any input.
 
     Each key is predicted from all the others (its own weight set to 0), after the
     projection ``x -> W x``. Differentiable in ``projection`` when it is a torch
@@ -163,6 +169,8 @@ def learn_metric(
     steps: int = 300,
 ) -> MetricFit:
     """Learn the shared projection ``W`` by minimising the leave-one-out error.
+
+    Array types: numpy; returns float64 numpy arrays (in a MetricFit).
 
     Full-batch Adam from a deterministic start (``W = I / init``), so the result
     is the same on every run; no random numbers are drawn.

@@ -1,7 +1,7 @@
 """Checks for the exercises on learned projections and positive random features.
 
 Each check runs the learner's function on a small seeded case, compares it with a
-reference and with the usual mistakes, and returns a :class:`~nwlib.feedback.Feedback`
+reference and with the usual mistakes, and returns a :class:`~nwlib.course.feedback.Feedback`
 that names the mistake; it never raises on a wrong answer.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..feedback import AnswerError, Feedback, _name, as_numpy, call_answer, close, shape_message
+from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
 
 __all__ = ["check_score_matrix", "check_not_a_kernel", "check_positive_estimate",
            "check_positive_variance"]
@@ -49,7 +49,7 @@ def check_score_matrix(fn: Callable[..., Any]) -> Feedback:
     """
     rng = np.random.default_rng(4)
     x, w_q, w_k = rng.normal(size=(6, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
-    name = _name(fn)
+    name = answer_name(fn)
     got = as_numpy(call_answer(fn, x, w_q, w_k))
     ref = (x @ w_q.T) @ (x @ w_k.T).T
     if got.shape != ref.shape:
@@ -86,7 +86,7 @@ def check_not_a_kernel(fn: Callable[[], Any]) -> Feedback:
     >>> print(check_not_a_kernel(lambda: (np.eye(2), np.eye(2))).messages[0][:32])
     Your scores are symmetric: W_q^T
     """
-    name = _name(fn)
+    name = answer_name(fn)
     result = call_answer(fn)
     try:
         w_q, w_k = (as_numpy(m) for m in result)
@@ -134,7 +134,7 @@ def check_positive_estimate(fn: Callable[..., Any]) -> Feedback:
     >>> print(check_positive_estimate(no_norms).messages[0][:46])
     Your mean matches exp(q.k + |q|^2/2 + |k|^2/2)
     """
-    name = _name(fn)
+    name = answer_name(fn)
     q = np.array([0.3, -0.2, 0.5])
     k = np.array([0.4, 0.1, -0.3])
     exact = float(np.exp(q @ k))
@@ -185,7 +185,7 @@ def check_positive_variance(fn: Callable[..., Any]) -> Feedback:
     >>> print(check_positive_variance(second_moment).messages[0][:38])
     You computed the second moment E[X^2];
     """
-    name = _name(fn)
+    name = answer_name(fn)
     cases = [(np.array([0.3, -0.2, 0.5]), np.array([0.4, 0.1, -0.3])),
              (np.array([1.0, 0.0]), np.array([0.5, 0.5])), (np.array([0.0]), np.array([0.0]))]
     for q, k in cases:

@@ -13,13 +13,18 @@ ANGLE = np.pi / 4
 
 
 def oblique_target(t: np.ndarray) -> np.ndarray:
-    """The target as a function of the projection ``t = u . x`` on the relevant direction."""
+    """Return the target as a function of the projection ``t = u . x`` on the relevant direction.
+
+    Array types: numpy; returns a numpy array of the input's float dtype (float64 for integers).
+    """
     return np.sin(3.0 * t) + 0.5 * t
 
 
 def oblique_example(n: int = 300, d: int = 5, *, noise: float = 0.1,
                     seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inputs in ``[-2, 2]^d`` whose target varies along one oblique direction only.
+    """Draw inputs in ``[-2, 2]^d`` whose target varies along one oblique direction only.
+
+    Array types: none; returns float64 numpy arrays.
 
     ``y = sin(3 t) + t / 2 + eps`` with ``t = u . x``, ``u = (cos 45 deg, sin 45 deg, 0, ...)``:
     the direction mixes the first two coordinates, and the other ``d - 2`` carry nothing.
@@ -49,6 +54,8 @@ def oblique_example(n: int = 300, d: int = 5, *, noise: float = 0.1,
 class TwoNeighbourhoods:
     """Sets of tokens on a torus; each query needs two neighbourhoods at once.
 
+    Array types: none; holds float64 numpy arrays.
+
     Attributes
     ----------
     queries : (sets, m, 6) tokens ``(cos a, sin a, cos b, sin b, 0, 0)``
@@ -75,7 +82,9 @@ def _pool(query_angle: np.ndarray, key_angle: np.ndarray, signal: np.ndarray, ka
 
 def two_neighbourhoods(sets: int = 256, n: int = 24, m: int = 8, *, concentration: float = 6.0,
                        seed: int = 0) -> TwoNeighbourhoods:
-    """A toy task that one attention head cannot solve and two heads can.
+    """Draw a toy task that one attention head cannot solve and two heads can.
+
+    Array types: none; returns a TwoNeighbourhoods holding float64 numpy arrays.
 
     Every token has two angles ``a, b``; keys also carry two signals ``s, t``. The
     target of a query is the average of ``s`` over the keys near it in ``a`` plus the
