@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import fast, sdpa, triton_gauss
+from . import fast, fast_compact, sdpa, triton_gauss
 from ._arrays import Prepared, check_choice, prepare
 from .kernels import Kernel, get_kernel
 
@@ -93,6 +93,24 @@ def _fast_gaussian(p: Prepared) -> Any:
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
         return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     return None
+
+
+def _fast_compact(p: Prepared, kernel: Kernel, empty: str) -> Any:
+    """NW with a compact kernel, scoring only the keys in each query's reach
+    (:mod:`nwlib.fast_compact`); None for other kernels or no queries."""
+    if fast_compact.radius_of(kernel) is None or p.queries.shape[0] == 0:
+        return None
+    xp, c = p.xp, p.values.shape[1]
+
+    def scores_of(q: Any, k: Any) -> Any:
+        return log_scores(q, k, p.bandwidth, kernel, xp)
+
+    sums = fast_compact.compact_sums(p.queries, p.keys, p.values, p.bandwidth, kernel, scores_of, xp)
+    total = sums[:, c:]
+    empty_rows = total == 0
+    _handle_empty(xp, empty_rows, empty, kernel, p.bandwidth)
+    pooled = sums[:, :c] / xp.where(empty_rows, xp.ones_like(total), total)
+    return xp.where(empty_rows, xp.full_like(pooled, math.nan), pooled)
 
 
 def attention_weights(
@@ -181,8 +199,10 @@ def nadaraya_watson(
         numpy (:mod:`nwlib.fast`) for arrays; for float32 CUDA tensors that need
         no gradient, a fused Triton kernel (:mod:`nwlib.triton_gauss`, if Triton
         is installed); for other tensors, fused ``scaled_dot_product_attention``
-        (:mod:`nwlib.sdpa`) on their device. ``"reference"`` always runs the
-        plain blocked code.
+        (:mod:`nwlib.sdpa`) on their device. Kernels of compact support score
+        only the keys within their reach (:mod:`nwlib.fast_compact`; exact: every
+        key left out has weight 0). ``"reference"`` always runs the plain blocked
+        code.
 
     Returns
     -------
@@ -202,6 +222,8 @@ def nadaraya_watson(
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, bandwidth)
     result = _fast_gaussian(p) if method == "auto" and k.name == "gaussian" else None
+    if result is None and method == "auto":
+        result = _fast_compact(p, k, empty)
     if result is not None:
         return result[:, 0] if p.values_were_1d else result
     xp = p.xp
