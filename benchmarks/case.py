@@ -13,6 +13,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float,
     return model.fit(q)[0]
 
 
-def busy_loop() -> "subprocess.Popen":
+def busy_loop() -> Any:
     """Another process that keeps one core busy (a pure-Python loop)."""
     import subprocess
 
@@ -112,7 +113,7 @@ def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from nwlib.fast import n_threads
+    from nwlib._backends.cpu_gauss import n_threads
 
     if library == "torch":
         import torch
@@ -194,14 +195,15 @@ def main(spec: dict) -> dict:
     np.save(spec["out"], pred)
     extra = {}
     if impl == "nwlib" and kernel == "gaussian":
-        from nwlib.fast import evaluated_pairs
+        from nwlib._backends.cpu_gauss import evaluated_pairs
 
         extra["evaluated_pairs"] = evaluated_pairs(q, x, np.full(d, h))
     elif impl == "nwlib":
-        from nwlib.fast_compact import evaluated_pairs as compact_pairs
+        from nwlib._backends.compact_kernels import evaluated_pairs as compact_pairs
         from nwlib.kernels import KERNELS
 
-        extra["evaluated_pairs"] = compact_pairs(q, x, np.full(d, h, dtype=x.dtype), KERNELS[kernel])
+        extra["evaluated_pairs"] = compact_pairs(q, x, np.full(d, h, dtype=x.dtype),
+                                                 KERNELS[kernel].radius)
         check = spec.get("check", 500)  # the reference path on this many queries
         extra["max_rel_vs_reference"] = max_rel_to_scale(q[:check], x, y, h, kernel, pred[:check])
     return {

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from case import WIDTH
 
 HERE = Path(__file__).resolve().parent
@@ -80,13 +79,13 @@ def machine() -> list[str]:
     import scipy
     import statsmodels
 
-    from nwlib.fast import n_threads
+    from nwlib._backends.cpu_gauss import n_threads
 
     return [
         f"- CPU: {cpu}, {n_threads()} cores usable ({os.cpu_count()} online)",
         f"- Python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas}), "
         f"scipy {scipy.__version__}, statsmodels {statsmodels.__version__}",
-        f"- load average before / after the run: {{load_before}} / {{load_after}} "
+        "- load average before / after the run: {load_before} / {load_after} "
         "(other jobs on the machine inflate every time)",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
     ]
@@ -114,8 +113,9 @@ def learner_widths() -> dict[int, float]:
     """The widths leave-one-out picks, rounded to 3 digits: on the course's running example
     (1-D, n = 40 on [0, 5], the same range as the benchmark's data) and on the 5-D data
     (n = 2,000)."""
-    import nwlib
     from case import data
+
+    import nwlib
 
     candidates = np.geomspace(0.02, 3.0, 80)
     example = nwlib.running_example()
@@ -246,7 +246,7 @@ def loo_table(n: int) -> list[str]:
     sm = run_case({"impl": "loo-statsmodels", "n": n})
     same = np.max(np.abs(np.array(ours["mse"]) / np.array(brute["mse"]) - 1))
     return [
-        f"| method | seconds | chosen width | leave-one-out MSE at that width |",
+        "| method | seconds | chosen width | leave-one-out MSE at that width |",
         "|---|---|---|---|",
         f"| nwlib.loo_bandwidth, 50 widths | {ours['seconds']:.3f} | {ours['best']:.4g} "
         f"| {min(ours['mse']):.6f} |",
