@@ -297,8 +297,8 @@ def highlights(results: dict, widths: dict[int, list[tuple[str, float]]], compac
                             f"| {r['sm'] / r['seconds']:.0f}x | {100 * (1 - r['share']):.0f}% |")
     lines = [*rows, ""]
     for label, h in widths[1]:
-        compact = {k: r for (tag, k, lab, m), r in results.items()
-                   if tag == "compact" and lab == label and m == compact_n}
+        compact = {key[1]: r for key, r in results.items()
+                   if key[0] == "compact" and key[2:] == (label, compact_n)}
         if compact:
             ratio = {k: r["gauss"] / r["seconds"] for k, r in compact.items()}
             slow, quick = min(ratio, key=ratio.get), max(ratio, key=ratio.get)
