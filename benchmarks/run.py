@@ -146,7 +146,7 @@ def nw_table(sizes: list[int], tmp: Path, floor: dict, widths: dict[int, list[tu
                     tag = f"{d}-{label}-{n}"
                     path = {k: tmp / f"{k}-{tag}-{dtype}.npy" for k in ("nwlib", "sm", "tb")}
                     base = {"n": n, "d": d, "dtype": dtype, "h": h}
-                    repeat = 3 if n <= 10_000 else 1
+                    repeat = 3 if n <= TARGET_N else 1
                     ours = run_case({**base, "impl": "nwlib", "out": str(path["nwlib"]), "repeat": repeat})
                     print(f"d={d} h={h} n={n} {dtype}: nwlib {ours['seconds']:.3f} s", flush=True)
                     sm = None

@@ -237,8 +237,7 @@ def gaussian_nadaraya_watson(
     v1[:, :c], v1[:, c] = values[plan.key_order], 1
     out = np.empty((queries.shape[0], c), dtype=values.dtype)
     sums = _torch_sums(plan, scale, v1) if torch_or_none() is not None else _numpy_sums(plan, scale, v1)
-    for (rows, _, _), s in zip(plan.blocks, sums):
-        out[plan.query_order[rows]] = s[:, :c] / s[:, c:]
+    out[plan.query_order] = sums[:, :c] / sums[:, c:]
     return out
 
 
@@ -247,15 +246,16 @@ def tile() -> int:
     return TILE_ELEMENTS if torch_or_none() is None else TORCH_TILE_ELEMENTS
 
 
-def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
-    """Each block's ``weights @ v1`` through torch's vectorised kernels.
+def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
+    """``weights @ v1`` of the sorted queries, block by block, through torch's kernels.
 
     The blocks go to the thread pool (:func:`parallel`), each thread running
     torch's kernels on its own core with its own work buffer; the products go
     through torch too, since numpy's BLAS would start a second set of threads. A
     block wider than a tile is walked in chunks of keys, with the online softmax
     rescaling (as in flash attention) where the rows' smallest scores are not
-    known beforehand.
+    known beforehand. Each block writes its rows of one output array: a result
+    object per block would hold memory in proportion to their number.
     """
     torch = torch_or_none()
     q, k_t = torch.from_numpy(plan.queries), torch.from_numpy(np.ascontiguousarray(plan.keys.T))
@@ -271,7 +271,7 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
     size = max((r.stop - r.start) * min(columns(r), hi - lo) for r, lo, hi in plan.blocks)
     local = threading.local()
 
-    def block(item: tuple[slice, int, int]) -> np.ndarray:
+    def block(item: tuple[slice, int, int]) -> None:
         if not hasattr(local, "buf"):
             local.buf = torch.empty(size, dtype=q.dtype)
             local.tmp = torch.empty_like(local.buf) if d > 1 else None
@@ -303,9 +303,12 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
             torch.nn.functional.threshold_(w, floor, -math.inf).exp_()
             part = products(w, v1_t, v1_torch, a, b)
             sums = part if sums is None else sums.add_(part)
-        return sums.numpy()
+        total_t[rows] = sums
 
-    return parallel(block, plan.blocks)
+    total = np.empty((plan.queries.shape[0], v1.shape[1]), dtype=v1.dtype)
+    total_t = torch.from_numpy(total)
+    parallel(block, plan.blocks)
+    return total
 
 
 def products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
@@ -322,8 +325,8 @@ def products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
     return np.stack([w @ col[lo:hi] for col in v1_t], axis=1)
 
 
-def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
-    """Each block's ``weights @ v1`` with numpy alone, the blocks shared among threads."""
+def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
+    """``weights @ v1`` of the sorted queries with numpy alone, blocks shared among threads."""
     k_t = np.ascontiguousarray(plan.keys.T)
     v1_t = np.ascontiguousarray(v1.T)
 
@@ -333,7 +336,7 @@ def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
         half_sq_dists(plan.queries[rows], k_t[:, lo:hi], scale, dist)
         return products(_shifted_weights(dist), v1_t, v1, lo, hi)
 
-    return parallel(block, plan.blocks)
+    return np.concatenate(parallel(block, plan.blocks))
 
 
 def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> np.ndarray:
