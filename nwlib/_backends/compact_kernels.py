@@ -46,10 +46,11 @@ def reach_slices(
     """Slices of sorted keys that hold every key within reach of each query.
 
     Sorted keys ``k_axis[lo[i]:hi[i]]`` hold every key within ``reach`` of query
-    ``i`` along the axis, even after rounding. ``reach`` is the kernel's radius times the width along the axis; ``eps`` the
-    rounding unit of the data's dtype. The bounds are computed in float64, widened
-    by ``8 eps`` relatively and by two units in the last place, so a key whose
-    rounded scaled distance is within the radius is never left out.
+    ``i`` along the axis, even after rounding. ``reach`` is the kernel's radius
+    times the width along the axis; ``eps`` the rounding unit of the data's dtype.
+    The bounds are computed in float64, widened by ``8 eps`` relatively and by two
+    units in the last place, so a key whose rounded scaled distance is within the
+    radius is never left out.
 
     Examples
     --------
