@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help env assets browser book test lab notebooks check-notebooks clean bench
+.PHONY: help preflight env assets browser book test lab notebooks check-notebooks clean bench
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
@@ -15,14 +15,21 @@ help:
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
 
+# Before any download, name what the machine lacks (Python >= 3.11.5, its venv module,
+# and npm when the goal builds the book): tools/preflight.py, in a second.
+NEEDS_NPM := $(filter book test assets pdf dist,$(MAKECMDGOALS))
+preflight:
+	@command -v $(PYTHON) >/dev/null || { echo "preflight: $(PYTHON) is not on the PATH: install Python >= 3.11.5, or run make PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) tools/preflight.py $(if $(NEEDS_NPM),--npm)
+
 # The pinned course environment (constraints.txt holds the exact versions).
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml | preflight
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-env: $(STAMP)
+env: preflight $(STAMP)
 
 # The JavaScript the pages load (MathJax, the ipywidgets HTML manager, require.js) is
 # served by the site itself: package-lock.json pins it, and only what the pages load is
