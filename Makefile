@@ -42,7 +42,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-vendor-assets/.copied: $(NPM_STAMP)
+vendor-assets/.copied: $(NPM_STAMP) $(wildcard third-party/*/LICENSE)
 	rm -rf vendor-assets && mkdir -p $(VENDOR)/mathjax/input $(VENDOR)/mathjax/output $(VENDOR)/html-manager $(VENDOR)/requirejs
 	cp node_modules/mathjax/es5/tex-chtml.js $(VENDOR)/mathjax/
 	cp -r node_modules/mathjax/es5/{a11y,adaptors,sre,ui} $(VENDOR)/mathjax/
@@ -50,6 +50,13 @@ vendor-assets/.copied: $(NPM_STAMP)
 	cp -r node_modules/mathjax/es5/output/chtml $(VENDOR)/mathjax/output/
 	cp node_modules/@jupyter-widgets/html-manager/dist/{embed-amd.js,*.woff2,*.woff} $(VENDOR)/html-manager/
 	cp node_modules/requirejs/require.js $(VENDOR)/requirejs/
+	# Each library's licence travels with it into the site (and the zip and PDF readers get).
+	# Only MathJax's npm package holds its licence file; the others are in third-party/.
+	cp node_modules/mathjax/LICENSE $(VENDOR)/mathjax/LICENSE
+	cp third-party/html-manager/LICENSE $(VENDOR)/html-manager/LICENSE
+	cp third-party/fontawesome/LICENSE $(VENDOR)/html-manager/LICENSE-fonts
+	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt $(VENDOR)/html-manager/THIRD-PARTY-NOTICES
+	cp third-party/requirejs/LICENSE $(VENDOR)/requirejs/LICENSE
 	touch $@
 
 assets: vendor-assets/.copied
