@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help preflight env assets browser book test lab notebooks check-notebooks clean bench
+.PHONY: help preflight env assets browser book pdf dist test lab notebooks check-notebooks clean bench
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
 	@echo "make test       run every test CI runs"
+	@echo "make pdf        the whole book as one PDF (_build/pdf/), typeset by Chromium"
+	@echo "make dist       the site as one zip for offline readers (_build/dist/)"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
@@ -61,9 +63,17 @@ vendor-assets/.copied: $(NPM_STAMP) $(wildcard third-party/*/LICENSE)
 
 assets: vendor-assets/.copied
 
-# The browser test drives Debian's Chromium (Playwright's own download needs the internet).
-browser:
-	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+# The browser tests find Chromium through NW_CHROMIUM, the PATH or Playwright's own download
+# (tests/chromium.py). Only as root on Debian/Ubuntu does this install one; otherwise it
+# says how to get one, and the browser tests skip with the same message (fail under CI=true).
+browser: env
+	@$(PY) tests/chromium.py || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "make browser: no Chromium and no root to install one. Set NW_CHROMIUM=/path/to/chromium," \
+		     "or run: $(VENV)/bin/playwright install chromium"; \
+	fi
 
 # A failed build must not leave a cached environment behind that lets the next,
 # unchanged build pass: drop the doctrees when Sphinx reports a problem.
@@ -71,8 +81,23 @@ book: env assets
 	$(PY) tools/jupyter_book_cli.py build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-# The browser test reads the built site, so the book is built first.
-test: book browser
+# The whole book as one PDF, typeset by the browser (no TeX): a single-page HTML build,
+# printed by headless Chromium once MathJax has finished (tools/print_pdf.py).
+PDF := _build/pdf/attention-pooling-course.pdf
+pdf: book
+	$(PY) tools/jupyter_book_cli.py build . --builder singlehtml $(BOOK_FLAGS)
+	$(PY) tools/print_pdf.py _build/singlehtml $(PDF)
+
+# The self-contained site as one zip for offline readers: unzip, open index.html.
+DIST := _build/dist/attention-pooling-course.zip
+dist: book
+	$(PY) tools/make_dist.py _build/html $(DIST)
+
+# The browser test reads the built site, so the book is built first. The PDF needs a
+# browser too: without one its tests skip with the browser tests (fail under CI=true).
+test: book browser dist
+	@if $(PY) tests/chromium.py >/dev/null; then $(MAKE) --no-print-directory pdf; \
+	else echo "make test: no Chromium, so no PDF (tests/chromium.py says how to get one)"; fi
 	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
 	$(PY) -m pytest
