@@ -128,7 +128,7 @@
     }
     text(heat, (HM.left + W - HM.right) / 2, HH - 22, "key i (keys sorted by x)", { "text-anchor": "middle" });
     text(heat, (HM.left + W - HM.right) / 2, HH - 6,
-      "darker = more attention; grey row = no key in reach", { "text-anchor": "middle", "font-size": 10 });
+      "stronger blue = more attention; grey row = no key in reach", { "text-anchor": "middle", "font-size": 10 });
     text(heat, 14, (HM.top + HH - HM.bottom) / 2, "query q",
       { "text-anchor": "middle", transform: "rotate(-90 14 " + (HM.top + HH - HM.bottom) / 2 + ")" });
 
