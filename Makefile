@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help preflight env assets browser book pdf dist test lab notebooks check-notebooks clean bench
+.PHONY: help preflight env assets browser book pdf dist test unit lint lab notebooks check-notebooks clean bench
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
 	@echo "make test       run every test CI runs"
 	@echo "make pdf        the whole book as one PDF (_build/pdf/), typeset by Chromium"
 	@echo "make dist       the site as one zip for offline readers (_build/dist/)"
+	@echo "make unit       the library's tests and doctests only (no book, no notebooks)"
+	@echo "make lint       ruff: pyflakes, import order, NumPy docstrings"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
@@ -64,10 +66,10 @@ vendor-assets/.copied: $(NPM_STAMP) $(wildcard third-party/*/LICENSE)
 assets: vendor-assets/.copied
 
 # The browser tests find Chromium through NW_CHROMIUM, the PATH or Playwright's own download
-# (tests/chromium.py). Only as root on Debian/Ubuntu does this install one; otherwise it
+# (tests/book/chromium.py). Only as root on Debian/Ubuntu does this install one; otherwise it
 # says how to get one, and the browser tests skip with the same message (fail under CI=true).
 browser: env
-	@$(PY) tests/chromium.py || \
+	@$(PY) tests/book/chromium.py || \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update && apt-get install -y chromium; \
 	else \
@@ -95,12 +97,19 @@ dist: book
 
 # The browser test reads the built site, so the book is built first. The PDF needs a
 # browser too: without one its tests skip with the browser tests (fail under CI=true).
-test: book browser dist
-	@if $(PY) tests/chromium.py >/dev/null; then $(MAKE) --no-print-directory pdf; \
-	else echo "make test: no Chromium, so no PDF (tests/chromium.py says how to get one)"; fi
+test: lint book browser dist
+	@if $(PY) tests/book/chromium.py >/dev/null; then $(MAKE) --no-print-directory pdf; \
+	else echo "make test: no Chromium, so no PDF (tests/book/chromium.py says how to get one)"; fi
 	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The library alone: its tests and doctests, no notebook, no book build.
+unit: env
+	$(PY) -m pytest tests/lib nwlib
+
+lint: env
+	$(VENV)/bin/ruff check .
 
 lab: env
 	$(VENV)/bin/jupyter lab chapters/

@@ -3,7 +3,7 @@
 ``make pdf`` builds ``_build/singlehtml`` (every page of the book in one HTML file), then
 this script serves it from 127.0.0.1, waits until MathJax has typeset every formula and
 every image has loaded, and prints it with Chromium's own PDF engine, page numbers in the
-footer. Chromium is found as the browser tests find it (tests/chromium.py).
+footer. Chromium is found as the browser tests find it (tests/book/chromium.py).
 
     .venv/bin/python tools/print_pdf.py _build/singlehtml _build/pdf/book.pdf
 """
@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the one place that knows how to find Chromium
+sys.path.insert(0, str(ROOT / "tests" / "book"))  # the one place that knows how to find Chromium
 
 from chromium import FLAGS, HOW_TO_ENABLE, find_chromium  # noqa: E402
 
