@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from site_pages import MISSING, ROOT, SITE, page_file, site_pages
 
+TIMEOUT_MS = 180_000
 SCHEMES = ["light", "dark"]  # the reader's system setting; the theme's default mode follows it
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages()
@@ -65,6 +66,9 @@ class Visit:
                                            color_scheme=scheme)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
+        # A loaded CI machine (or 2 cores shared by several jobs) can take over a minute to
+        # typeset a long page; Playwright's 30 s default then fails pages that are fine.
+        self.page.set_default_timeout(TIMEOUT_MS)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: r.url not in self.offsite

@@ -85,6 +85,7 @@ def test_dist_zip_opens_offline(tmp_path):
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
                       else (offsite.append(r.request.url), r.abort()))
         page = context.new_page()
+        page.set_default_timeout(180_000)  # a loaded machine; see test_browser.py
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         for name in ("chapters/kernels.html", "chapters/width-explorer.html"):
