@@ -114,6 +114,7 @@ def check_bandwidth(bandwidth: Any, d: int, xp: Any, dtype: Any, device: Any) ->
     try:
         h = _convert(bandwidth, "bandwidth", xp, dtype, device)
     except ValueError:
+        _check_range(bandwidth, dtype)
         raise ValueError(
             f"bandwidth={bandwidth!r} is NaN or infinite; pass a finite positive width."
         ) from None
@@ -128,11 +129,28 @@ def check_bandwidth(bandwidth: Any, d: int, xp: Any, dtype: Any, device: Any) ->
             f"pass one positive number or a vector of {d} per-coordinate widths."
         )
     if not bool(xp.all(h > 0)):
+        _check_range(bandwidth, dtype)
         raise ValueError(
             f"bandwidth must be positive, got {_short(h)}; a width is a length scale, "
             "try e.g. silverman_bandwidth(keys)."
         )
     return h
+
+
+def _check_range(bandwidth: Any, dtype: Any) -> None:
+    """Raise if a positive finite width became 0 or inf in the data's (single) precision."""
+    try:
+        wide = np.asarray(bandwidth.detach().cpu() if is_torch_array(bandwidth) else bandwidth,
+                          dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if np.all(np.isfinite(wide) & (wide > 0)):
+        info = np.finfo(np.float32)
+        raise ValueError(
+            f"bandwidth={_short(wide)} is outside the range of {dtype} numbers, the precision "
+            f"of the data (widths from {info.tiny:.1e} to {info.max:.1e}); pass a width in "
+            "that range, or the data as float64."
+        )
 
 
 def _short(h: Any) -> str:

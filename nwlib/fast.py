@@ -39,7 +39,7 @@ import numpy as np
 from .cutoff import Plan, negligible_gap
 
 __all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "negligible_gap", "evaluated_pairs",
-           "n_threads"]
+           "n_threads", "in_range"]
 
 #: Entries of one thread's work buffer on the numpy route: 2**17 float64 are 1 MiB,
 #: one core's L2 cache.
@@ -87,7 +87,32 @@ def _parallel(work: Callable, items: Sequence) -> list:
 
 def _inverse_2h2(bandwidth: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``1 / (2 h^2)`` per coordinate: a scaled squared difference is then ``|u|^2 / 2``."""
-    return (0.5 / np.square(np.asarray(bandwidth, dtype=float))).astype(dtype)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        return (0.5 / np.square(np.asarray(bandwidth, dtype=float))).astype(dtype)
+
+
+def in_range(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> bool:
+    """Whether every score ``(q - k)^2 / (2 h^2)`` is a finite number of the dtype, and
+    ``1 / (2 h^2)`` a normal one: the fast paths need both. Widths so narrow or so wide
+    that they are not (about 1e-154 and 1e154 in float64, 1e-19 and 1e19 in float32)
+    go to the reference path, which scales the differences before squaring them.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 5, 11)[:, None]
+    >>> in_range(x, x, np.array([0.1])), in_range(x, x, np.array([1e-160]))
+    (True, False)
+    """
+    info = np.finfo(keys.dtype)
+    with np.errstate(all="ignore"):
+        scale = 0.5 / np.square(np.asarray(bandwidth, dtype=float))
+        if queries.shape[0] == 0:
+            extent = np.ptp(keys, axis=0).astype(float)
+        else:
+            extent = (np.maximum(queries.max(axis=0), keys.max(axis=0)).astype(float)
+                      - np.minimum(queries.min(axis=0), keys.min(axis=0)).astype(float))
+        top = float(np.sum(scale * np.square(extent)))
+    return bool(np.all((scale >= info.tiny) & (scale <= info.max))) and top <= float(info.max) / 8
 
 
 def _half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -180,18 +205,51 @@ def gaussian_nadaraya_watson(
     >>> x = np.array([[0.0], [1.0], [2.0]]); y = np.array([[0.0], [1.0], [4.0]])
     >>> gaussian_nadaraya_watson(np.array([[1.0]]), x, y, np.array([1e-3]))
     array([[1.]])
+
+    Returns None when a width is too narrow or too wide for the dtype's range
+    (:func:`in_range`): the caller then takes the reference path.
+
+    The answer is as exact as the full computation: the cut-off adds at most
+    ``2**-(p+3)`` of ``S = sum_i w_i |v_i|`` (p the mantissa's bits) to each sum,
+    widening a row's reach where a skipped key's value is large enough to matter
+    (:meth:`nwlib.cutoff.Plan.too_close`).
     """
+    if not in_range(queries, keys, bandwidth):
+        return None
     scale = _inverse_2h2(bandwidth, keys.dtype)
     plan = Plan(queries, keys, scale, _tile())
     n, c = values.shape
-    # The ones column makes the same products yield the numerators and the denominator.
-    v1 = np.empty((n, c + 1), dtype=values.dtype)
-    v1[:, :c], v1[:, c] = values[plan.key_order], 1
+    sorted_values = values[plan.key_order]
+    magnitude = np.abs(sorted_values)
+    # Values near the largest float: scale them by a power of two (exact) so that a
+    # sum of n of them cannot overflow.
+    room = float(np.finfo(values.dtype).max) / (4.0 * (n + 1))
+    factor = 1.0 if not magnitude.size or float(magnitude.max()) <= room else 2.0 ** -(
+        math.ceil(math.log2(n + 1)) + 2)
+    signed = bool((sorted_values < 0).any())
+    # The ones column makes the same products yield the numerators and the denominator;
+    # with values of both signs, |v| columns give each sum's scale sum_i w_i |v_i|.
+    v1 = np.empty((n, 2 * c + 1 if signed else c + 1), dtype=values.dtype)
+    v1[:, :c], v1[:, c] = sorted_values * values.dtype.type(factor), 1
+    if signed:
+        np.abs(v1[:, :c], out=v1[:, c + 1 :])
+    scale_columns = slice(c + 1, 2 * c + 1) if signed else slice(0, c)
     out = np.empty((queries.shape[0], c), dtype=values.dtype)
-    sums = _torch_sums(plan, scale, v1) if _torch() is not None else _numpy_sums(plan, scale, v1)
+    sums = _sums(plan, scale, v1)
     for (rows, _, _), s in zip(plan.blocks, sums):
-        out[plan.query_order[rows]] = s[:, :c] / s[:, c:]
+        out[plan.query_order[rows]] = s[:, :c] / s[:, c : c + 1]
+    # Rows whose skipped keys carry values large enough to move a sum: widen their reach.
+    wider = plan.too_close(sums, magnitude * factor, scale_columns)
+    if wider is not None:
+        for (rows, _, _), s in zip(wider.blocks, _sums(wider, scale, v1)):
+            out[wider.query_order[rows]] = s[:, :c] / s[:, c : c + 1]
+    if factor != 1.0:
+        out /= values.dtype.type(factor)
     return out
+
+
+def _sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
+    return _torch_sums(plan, scale, v1) if _torch() is not None else _numpy_sums(plan, scale, v1)
 
 
 def _tile() -> int:
@@ -212,6 +270,10 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
     q, k_t = torch.from_numpy(plan.queries), torch.from_numpy(np.ascontiguousarray(plan.keys.T))
     d, dtype = q.shape[1], plan.keys.dtype
     shift = torch.from_numpy(plan.best.astype(dtype)[:, None]) if d == 1 else None
+    # Where a row's smallest score is so large that its rounding in the dtype exceeds
+    # 1/8, the shift must come from the scores as computed (else exp overflows): such
+    # far-away blocks take the general branch.
+    far = plan.best * float(np.finfo(dtype).eps) > 0.125
     v1_t, v1_torch = torch.from_numpy(np.ascontiguousarray(v1.T)), torch.from_numpy(v1)
     floor, neg = _floor(dtype), [-float(s) for s in scale]
 
@@ -221,16 +283,17 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
     # One buffer for all blocks: a fresh one per block lets the heap grow.
     size = max((r.stop - r.start) * min(columns(r), hi - lo) for r, lo, hi in plan.blocks)
     buf = torch.empty(size, dtype=q.dtype)
-    tmp = torch.empty_like(buf) if d > 1 else None
+    tmp = torch.empty_like(buf)
 
     def block(item: tuple[slice, int, int]) -> np.ndarray:
         rows, lo, hi = item
         r, step = rows.stop - rows.start, columns(rows)
         sums = top = None
+        known = d == 1 and not far[rows].any()
         for a in range(lo, hi, step):
             b = min(hi, a + step)
             w = buf[: r * (b - a)].view(r, b - a)
-            if d == 1:  # each row's smallest score is known: shift in the same step
+            if known:  # each row's smallest score is known: shift in the same step
                 torch.sub(q[rows], k_t[:, a:b], out=w)
                 torch.addcmul(shift[rows], w, w, value=neg[0], out=w)
             else:
@@ -288,7 +351,7 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     """Gaussian attention weights, shape (m, n), each row summing to 1.
 
     Every weight is computed (none is cut off as negligible): the caller gets the
-    whole matrix.
+    whole matrix. None when a width is out of the dtype's range (:func:`in_range`).
 
     Examples
     --------
@@ -296,6 +359,8 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     >>> w.tolist()
     [[0.5, 0.5]]
     """
+    if not in_range(queries, keys, bandwidth):
+        return None
     k_t, scale = np.ascontiguousarray(keys.T), _inverse_2h2(bandwidth, keys.dtype)
     out = np.empty((queries.shape[0], keys.shape[0]), dtype=queries.dtype)
 

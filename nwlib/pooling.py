@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from . import fast, sdpa, triton_gauss
 from ._arrays import Prepared, check_choice, prepare
 from .kernels import Kernel, get_kernel
@@ -31,10 +33,35 @@ class NoKeyInReachError(ValueError):
 
 
 def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
-    """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays."""
-    diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
-    s = xp.sum(diff * diff, axis=-1)
-    return kernel.log_profile(s, xp)
+    """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays.
+
+    A scaled distance too large for the dtype gives ``u^2 = inf`` (score ``-inf`` for
+    a kernel that decays), silently: see :func:`_nearest_keys` for rows where every
+    key is that far.
+    """
+    # Overflow to inf is the right limit here, and underflow to 0 too: no warning.
+    with np.errstate(over="ignore", under="ignore"):
+        diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
+        s = xp.sum(diff * diff, axis=-1)
+        return kernel.log_profile(s, xp)
+
+
+def _nearest_keys(queries: Any, keys: Any, bandwidth: Any, xp: Any) -> Any:
+    """1 for the keys nearest each query in scaled distance, 0 elsewhere, shape (m, n).
+
+    The limit of the weights of a kernel with infinite support as the scaled
+    distances grow beyond the dtype's range: a score gap between the nearest keys and
+    the next is then at least about ``eps u^2``, far beyond any exponent. Distances
+    are compared through ``log |u|`` (a log-sum-exp over coordinates), which cannot
+    overflow.
+    """
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        logs = xp.log(xp.abs(queries[:, None, :] - keys[None, :, :])) - xp.log(bandwidth)
+        top = xp.max(logs, axis=-1, keepdims=True)
+        top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
+        log_norm = top[..., 0] + 0.5 * xp.log(xp.sum(xp.exp(2 * (logs - top)), axis=-1))
+        nearest = log_norm == xp.min(log_norm, axis=1, keepdims=True)
+    return xp.astype(nearest, keys.dtype)
 
 
 def _normalised_block(p: Prepared, q_block: Any, kernel: Kernel) -> tuple[Any, Any]:
@@ -43,11 +70,16 @@ def _normalised_block(p: Prepared, q_block: Any, kernel: Kernel) -> tuple[Any, A
     scores = log_scores(q_block, p.keys, p.bandwidth, kernel, xp)
     shift = xp.max(scores, axis=1, keepdims=True)
     # A row with no key in reach has shift -inf; any finite shift keeps it at 0.
-    shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
+    beyond = ~xp.isfinite(shift)
+    shift = xp.where(beyond, xp.zeros_like(shift), shift)
     if p.is_torch:
         # The weights do not depend on the shift, so no gradient needs to flow through it.
         shift = shift.detach()
     w = xp.exp(scores - shift)
+    if not kernel.compact and bool(xp.any(beyond)):
+        # Every key beyond the dtype's range of a kernel that never reaches 0: the
+        # limit is the nearest keys' values, not an empty row.
+        w = xp.where(beyond, _nearest_keys(q_block, p.keys, p.bandwidth, xp), w)
     return w, xp.sum(w, axis=1, keepdims=True)
 
 
@@ -88,6 +120,13 @@ def _fast_gaussian(p: Prepared) -> Any:
         return None
     if not p.is_torch:
         return fast.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    tensors = (p.queries, p.keys, p.values, p.bandwidth)
+    if not _on_gpu(p.queries) and not any(t.requires_grad for t in tensors):
+        # CPU tensors share memory with numpy arrays: the exact numpy route serves them.
+        import torch
+
+        out = fast.gaussian_nadaraya_watson(*(t.numpy() for t in tensors))
+        return None if out is None else torch.from_numpy(out)
     if _on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
@@ -137,7 +176,9 @@ def attention_weights(
     k = get_kernel(kernel)
     p = prepare(queries, keys, None, bandwidth)
     if method == "auto" and k.name == "gaussian" and not p.is_torch:
-        return fast.gaussian_weights(p.queries, p.keys, p.bandwidth)
+        weights = fast.gaussian_weights(p.queries, p.keys, p.bandwidth)
+        if weights is not None:
+            return weights
     xp = p.xp
     m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
     rows = []
@@ -211,7 +252,9 @@ def nadaraya_watson(
         w, total = _normalised_block(p, p.queries[block], k)
         empty_rows = total == 0
         _handle_empty(xp, empty_rows, empty, k, p.bandwidth)
-        pooled = (w @ p.values) / xp.where(empty_rows, xp.ones_like(total), total)
+        # Normalise before pooling: a sum of weights up to 1 times values near the
+        # largest float could overflow; weights that sum to 1 cannot.
+        pooled = (w / xp.where(empty_rows, xp.ones_like(total), total)) @ p.values
         out.append(xp.where(empty_rows, xp.full_like(pooled, math.nan), pooled))
     if out:
         result = xp.concat(out, axis=0) if len(out) > 1 else out[0]
