@@ -6,15 +6,17 @@ numbers. Besides the exact answer ``f`` the reference returns the error a
 correct float computation may make: the cut-off may add ``2**-(p+3) S`` and the
 rounding of the scores and sums, for a p-bit dtype with epsilon ``eps``, at most
 
-``tol = 8 eps (n S + sum_i alpha_i |v_i - f| sigma_i) + n tiny``
+``tol = 8 eps n S + sum_i alpha_i (e^delta_i - 1) |v_i - f| / sum_i alpha_i e^-delta_i + 4 n tiny``
 
 with ``S = sum_i alpha_i |v_i|`` (the answer's scale), ``alpha_i`` the exact
-weights and ``sigma_i`` the first-order sensitivity of key i's weight to a relative
-error of (d + 3) eps in its scaled squared distance ``s_i = |u_i|^2``:
+weights and ``delta_i = 8 eps sigma_i`` the largest relative change of key i's
+weight when its scaled squared distance ``s_i = |u_i|^2`` is rounded (a relative
+error of (d + 3) eps) and the log-weights are shifted:
 ``sigma_i = (d + 3) |s_i (log k)'(s_i)| + |log k(s_i)| + |max_j log k(s_j)| + 2``.
 Near the keys that is a few ulps of ``S``; a query far from every key (``s_i``
 large) has weights only as exact as its rounded distances, as for any method
-that rounds them.
+that rounds them (the bound then grows to the spread of the values, and the
+tests check the answer stays among them).
 """
 
 from __future__ import annotations
@@ -82,12 +84,15 @@ def exact_nw(queries, keys, values, bandwidth, kernel: str, dtype) -> list[tuple
         total = mpmath.fsum(w.values())
         f = mpmath.fsum(w[i] * v[i] for i in inside) / total
         scale = mpmath.fsum(w[i] * abs(v[i]) for i in inside) / total
-        spread = mpmath.mpf(0)
+        # Each weight may be off by a factor exp(+-delta_i); the answer then moves by
+        # at most sum_i alpha_i (e^delta_i - 1) |v_i - f| / sum_i alpha_i e^-delta_i.
+        moved, kept = mpmath.mpf(0), mpmath.mpf(0)
         for i in inside:
             lk, dlk = logs[i]
-            sigma = (d + 3) * abs(s[i] * dlk) + abs(lk) + abs(top) + 2
-            spread += w[i] / total * abs(v[i] - f) * sigma
-        tol = 8 * eps * (n * scale + spread) + 4 * n * tiny
+            delta = 8 * eps * ((d + 3) * abs(s[i] * dlk) + abs(lk) + abs(top) + 2)
+            moved += w[i] / total * mpmath.expm1(delta) * abs(v[i] - f)
+            kept += w[i] / total * mpmath.exp(-delta)
+        tol = 8 * eps * n * scale + moved / kept + 4 * n * tiny
         # A boxcar key within rounding of its edge may count or not.
         if kernel == "boxcar" and any(abs(si - 1) < 1e-5 for si in s):
             tol = mpmath.inf
