@@ -225,6 +225,16 @@ def nadaraya_watson(
         (:mod:`nwlib.sdpa`) on their device. ``"reference"`` always runs the
         plain blocked code.
 
+    Notes
+    -----
+    Every route answers within ``2**-(p+3) S`` of summing every key in the dtype,
+    ``S = sum_i alpha_i |v_i|`` the answer's scale: a few units in the last place
+    of ``S`` near the keys. Far from every key the rounded distances change each
+    weight by a factor ``exp(+-(d + 3) eps (s_i + s_min))`` (``s = |u|^2 / 2``), on
+    every route alike. A query beyond the dtype's range of distances gets the
+    nearest keys' values, a width too wide for it their mean; only a compact kernel
+    with no key truly in reach gives NaN or raises.
+
     Returns
     -------
     predictions : shape (m,) for values of shape (n,), else (m, c)
