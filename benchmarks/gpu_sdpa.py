@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/gpu_sdpa.py [--out results.json] [--skip-sdpa]
 
 Times ``nwlib.nadaraya_watson`` on CUDA tensors along its default route when no
-gradient is needed, the fused Triton kernel (:mod:`nwlib.triton_gauss`): its
+gradient is needed, the fused Triton kernel (:mod:`nwlib._backends.triton_gauss`): its
 first call (compilation and autotuning) and then its best of 3, for regression
 values and for one-hot values of 3 classes. Then the fused
-``scaled_dot_product_attention`` path (:mod:`nwlib.sdpa`), called directly on the
+``scaled_dot_product_attention`` path (:mod:`nwlib._backends.sdpa`), called directly on the
 inputs prepared as ``nadaraya_watson`` prepares them, once per fused backend that
 accepts them (torch's unfused "math" backend stays off: at this size it would try
 to hold the 10^12 weights), and the learned-width case (forward and backward with
@@ -59,8 +59,8 @@ def main() -> int:
     import torch
 
     import nwlib
-    from nwlib import sdpa, triton_gauss
-    from nwlib._arrays import prepare
+    from nwlib._backends import sdpa, triton_gauss
+    from nwlib.validation import prepare
 
     if not torch.cuda.is_available():
         print("No CUDA device: the GPU benchmark did not run.")

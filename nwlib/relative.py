@@ -19,7 +19,7 @@ __all__ = ["coupled_modalities", "relative_representation", "retrieval_accuracy"
 
 
 def _random_encoder(rng: np.random.Generator, d_in: int, d_out: int):
-    """A random two-layer network: one fixed nonlinear view of the latent."""
+    """Build a random two-layer network: one fixed nonlinear view of the latent."""
     w1 = rng.standard_normal((d_in, 4 * d_in)) / np.sqrt(d_in)
     b1 = 0.5 * rng.standard_normal(4 * d_in)
     w2 = rng.standard_normal((4 * d_in, d_out)) / np.sqrt(4 * d_in)

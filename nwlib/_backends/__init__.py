@@ -1,0 +1,119 @@
+"""Fast paths for the Gaussian kernel, behind one dispatch function.
+
+The core modules compute everything with plain blocked array code that works for
+every kernel, numpy and torch. For the Gaussian kernel some inputs can take a
+faster exact route; :func:`gaussian` picks it, or returns None so the caller runs
+its reference code:
+
+- numpy arrays: multi-core blocked numpy/torch with a negligible-key cut-off
+  (:mod:`.cpu_gauss`, planned by :mod:`.cutoff`); leave-one-out errors of many
+  widths in one pass (:mod:`.cpu_loo`);
+- float32 CUDA tensors needing no gradient: a fused Triton kernel (:mod:`.triton_gauss`);
+- CPU tensors that need no gradient: the numpy route, sharing their memory;
+- other tensors: torch's fused ``scaled_dot_product_attention`` (:mod:`.sdpa`),
+  only when the centred scores keep the answer within 1e-12 (float64) or 1e-6
+  (float32) of its scale, as exact as the numpy route.
+
+Each route returns None where it cannot promise that (widths whose scores leave
+the dtype's range, say), and the caller's reference code answers instead.
+
+These modules import only :mod:`nwlib.validation` and :mod:`nwlib.blocking`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..validation import Prepared
+from . import cpu_gauss, cpu_loo, sdpa, triton_gauss
+
+__all__ = ["gaussian", "on_gpu", "OPERATIONS", "ROUTES"]
+
+OPERATIONS = ("weights", "pool", "loo")
+ROUTES = ("auto", "sdpa")
+
+
+def on_gpu(tensor: Any) -> bool:
+    """Tell whether the Triton kernel may serve ``tensor``.
+
+    CUDA only: on CPU tensors Triton would run in its slow interpreter.
+    """
+    return bool(tensor.is_cuda)
+
+
+def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
+             route: str = "auto") -> Any:
+    """Run a Gaussian ``operation`` on a fast path, or return None when none serves.
+
+    Parameters
+    ----------
+    operation : {"weights", "pool", "loo"}
+        Attention weights (m, n); pooled values (m, c); or leave-one-out mean
+        squared errors of the keys for each of ``candidates`` (numpy only).
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare`.
+    candidates : ndarray, shape (w,) or (w, d)
+        Checked widths, for ``"loo"``.
+    route : {"auto", "sdpa"}
+        ``"sdpa"`` forces torch's fused attention (for :func:`nwlib.sdpa_nadaraya_watson`).
+
+    Returns
+    -------
+    The result (numpy for numpy input, a tensor for tensor input), or None.
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> gaussian("pool", prepare([1.0], [0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 1e-3)).tolist()
+    [[1.0]]
+    """
+    if operation not in OPERATIONS or route not in ROUTES:
+        raise ValueError(f"operation={operation!r}, route={route!r}: unknown.")
+    if route == "sdpa":
+        return _sdpa(p)
+    if p.queries.shape[0] == 0:
+        return None
+    if operation == "loo":
+        return None if p.is_torch else cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
+    if p.is_torch and not on_gpu(p.queries) and not _needs_grad(p):
+        # CPU tensors share memory with numpy arrays: the exact numpy route serves them.
+        import torch
+
+        out = _cpu(operation, *(t.numpy() for t in (p.queries, p.keys, p.values, p.bandwidth)
+                                if t is not None))
+        return None if out is None else torch.from_numpy(out)
+    if operation == "weights":
+        return None if p.is_torch else _cpu(operation, p.queries, p.keys, p.bandwidth)
+    if not p.is_torch:
+        return _cpu(operation, p.queries, p.keys, p.values, p.bandwidth)
+    if on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
+        return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
+        return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+    return None
+
+
+def _needs_grad(p: Prepared) -> bool:
+    return any(t is not None and t.requires_grad for t in (p.queries, p.keys, p.values, p.bandwidth))
+
+
+def _cpu(operation: str, *arrays: Any) -> Any:
+    """The multi-core numpy route; None where a width is out of the dtype's range."""
+    if operation == "weights":
+        return cpu_gauss.gaussian_weights(*arrays)
+    return cpu_gauss.gaussian_nadaraya_watson(*arrays)
+
+
+def _sdpa(p: Prepared) -> Any:
+    """Run the fused-attention route on numpy or torch input, returning the input's type."""
+    import torch
+
+    q, k, v, h = (torch.as_tensor(a) for a in (p.queries, p.keys, p.values, p.bandwidth))
+    if not sdpa.well_conditioned(q, k, h):
+        raise ValueError(
+            "the scaled coordinates are too large for the precision: the dot-product form "
+            "of the scores would lose their digits. Use a wider bandwidth, float64 data, "
+            "or nwlib.nadaraya_watson, which handles any width."
+        )
+    out = sdpa.gaussian_nadaraya_watson(q, k, v, h)
+    return out if p.is_torch else out.numpy()
