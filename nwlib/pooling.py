@@ -61,7 +61,7 @@ def nearest_keys(queries: Any, keys: Any, bandwidth: Any, xp: Any) -> Any:
 
     Examples
     --------
-    >>> nearest_keys(np.array([[1e300]]), np.array([[0.0], [1.0]]), np.array([1e-300]), np)
+    >>> nearest_keys(np.array([[1e300]]), np.array([[0.0], [5e299]]), np.array([1e-300]), np)
     array([[False,  True]])
     """
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
