@@ -22,7 +22,7 @@ import numpy as np
 
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
-from .pooling import EMPTY_CHOICES, blocked_attention
+from .pooling import EMPTY_CHOICES, blocked_attention, weight_scores
 from .validation import check_choice, prepare
 
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]
@@ -91,13 +91,16 @@ def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
     if p.is_torch:
         raise TypeError("per-key widths work on numpy arrays; pass tensors as .numpy().")
     n, d = p.keys.shape
-    h = _check_widths(bandwidths, n)
+    # The data's precision, as everywhere: float32 keys give float32 weights.
+    h = _check_widths(bandwidths, n).astype(p.keys.dtype)
     log_hd = d * np.log(h)[None, :]
 
     def scores_of(q: np.ndarray) -> np.ndarray:
-        diff = (q[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
-        # log of k(u_j) / h_j**d: the density weight of each key, in log space for stability.
-        return k.log_profile(np.sum(diff * diff, axis=-1), p.xp) - log_hd
+        with np.errstate(over="ignore", under="ignore"):
+            diff = (q[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
+            # log of k(u_j) / h_j**d: the density weight of each key, in log space.
+            scores = k.log_profile(np.sum(diff * diff, axis=-1), p.xp) - log_hd
+        return weight_scores(scores, q, p.keys, h[None, :, None], k, p.xp)
 
     widths = f"per-key widths up to {h.max():g}"
     return blocked_attention(p, scores_of, k, empty, widths, pool=values is not None), p

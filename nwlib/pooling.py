@@ -31,17 +31,25 @@ class NoKeyInReachError(ValueError):
 def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
     """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays.
 
-    A scaled distance too large for the dtype gives ``u^2 = inf``, silently: that is
-    the right limit. For a kernel that never reaches 0, a row whose every key is that
-    far gets the nearest keys' limit instead (:func:`nearest_keys`): score 0 for
-    them, ``-inf`` for the rest.
+    A scaled distance too large for the dtype gives ``u^2 = inf``, silently: the
+    right limit for a density. For weights, see :func:`weight_scores`.
     """
     # Overflow to inf is the right limit here, and underflow to 0 too: no warning.
     with np.errstate(over="ignore", under="ignore"):
         diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
-        s = xp.sum(diff * diff, axis=-1)
-        scores = kernel.log_profile(s, xp)
-    if kernel.compact or s.shape[1] == 0:
+        return kernel.log_profile(xp.sum(diff * diff, axis=-1), xp)
+
+
+def weight_scores(scores: Any, queries: Any, keys: Any, bandwidth: Any, kernel: Kernel,
+                  xp: Any) -> Any:
+    """``scores`` (m, n), with the nearest keys' limit where every key is out of range.
+
+    For a kernel that never reaches 0, a row whose every score is ``-inf`` has all
+    its keys beyond the dtype's range of distances, not out of reach: its weights
+    tend to equal weights on the nearest keys (:func:`nearest_keys`), so they get
+    score 0 and the rest ``-inf``. ``bandwidth`` broadcasts against (m, n, d).
+    """
+    if kernel.compact or scores.shape[1] == 0:
         return scores
     beyond = ~xp.isfinite(xp.max(scores, axis=1, keepdims=True))
     if not bool(xp.any(beyond)):
@@ -137,7 +145,8 @@ def _fmt(h: Any) -> str:
 
 def _reference(p: Prepared, k: Kernel, empty: str, *, pool: bool) -> Any:
     def scores_of(q: Any) -> Any:
-        return log_scores(q, p.keys, p.bandwidth, k, p.xp)
+        scores = log_scores(q, p.keys, p.bandwidth, k, p.xp)
+        return weight_scores(scores, q, p.keys, p.bandwidth, k, p.xp)
 
     return blocked_attention(p, scores_of, k, empty, _fmt(p.bandwidth), pool=pool)
 
