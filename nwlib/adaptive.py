@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .blocking import check_result_fits
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
 from .pooling import EMPTY_CHOICES, blocked_attention, weight_scores
@@ -91,6 +92,12 @@ def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
     if p.is_torch:
         raise TypeError("per-key widths work on numpy arrays; pass tensors as .numpy().")
     n, d = p.keys.shape
+    if values is None:
+        check_result_fits(
+            (p.queries.shape[0], n), p.keys.itemsize, "attention_weights_per_key",
+            "For predictions call nadaraya_watson_per_key, which never holds the matrix; "
+            "for weights, pass the queries a block at a time.",
+        )
     # The data's precision, as everywhere: float32 keys give float32 weights.
     h = _check_widths(bandwidths, n).astype(p.keys.dtype)
     log_hd = d * np.log(h)[None, :]

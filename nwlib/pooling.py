@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _backends
-from .blocking import row_blocks
+from .blocking import check_result_fits, row_blocks
 from .kernels import KERNELS, Kernel, get_kernel
 from .validation import Prepared, check_choice, prepare
 
@@ -136,6 +136,10 @@ def blocked_attention(p: Prepared, scores_of: Callable[[Any], Any], kernel: Kern
     return xp.zeros((0, cols), dtype=p.keys.dtype, device=p.keys.device)
 
 
+def _itemsize(a: Any) -> int:
+    return a.element_size() if hasattr(a, "element_size") else a.itemsize
+
+
 def _fmt(h: Any) -> str:
     import numpy as np
 
@@ -192,6 +196,11 @@ def attention_weights(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, None, bandwidth)
+    check_result_fits(
+        (p.queries.shape[0], p.keys.shape[0]), _itemsize(p.keys), "attention_weights",
+        "For predictions call nadaraya_watson, which never holds the matrix; for weights, "
+        "pass the queries a block at a time.",
+    )
     if method == "auto" and k is KERNELS["gaussian"]:
         fast = _backends.gaussian("weights", p)
         if fast is not None:
