@@ -8,7 +8,8 @@ The package has three layers:
   (Parzen estimates), :mod:`.loo` (the leave-one-out objective), :mod:`.selection`
   (choosing the width), :mod:`.learning` (learning it by gradient descent),
   :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.softmax` (softmax,
-  logsumexp, SDPA) and :mod:`.relative` (relative representations);
+  logsumexp, SDPA), :mod:`.relative` (relative representations) and :mod:`.plan`
+  (the pairs the Gaussian fast path computes and skips);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
 - :mod:`.course`: what exists for the book (data sets, figures, widgets, learner
@@ -32,17 +33,22 @@ Glossary: every function names its arguments the same way.
 ``ax``
     Every plot helper is ``plot_x(..., *, ax=None)`` and returns the matplotlib Axes.
 
-Every public function accepts numpy arrays (and array-likes); those that say so
-also accept torch tensors and then return tensors on the same device. Results are
-float32 only when every float input is float32, else float64.
+Array types: every public function and class says, in one paragraph of its
+docstring starting ``Array types:``, which arrays it accepts (``numpy``, ``numpy or
+torch``, or ``none`` when it takes no arrays) and, after a semicolon, what it returns.
+"numpy" includes array-likes such as lists. "numpy or torch" functions run through
+the array API (array-api-compat); where they return the input's float dtype,
+float32 stays float32 only when every float input is float32, integers become
+float64, and tensors come back as tensors on the same device.
+``tests/lib/test_api_docs.py`` checks the paragraphs and the promised dtypes.
 """
 
 import sys as _sys
 
-from . import adaptive, classify, density, kernels, learning, loo, pooling, relative, selection, softmax
+from . import adaptive, classify, density, kernels, learning, loo, plan, pooling, relative, selection, softmax
 
 # Captured before the star imports: the function softmax shadows the module softmax.
-_CORE = (adaptive, classify, density, kernels, learning, loo, pooling, relative, selection, softmax)
+_CORE = (adaptive, classify, density, kernels, learning, loo, plan, pooling, relative, selection, softmax)
 
 from .adaptive import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
@@ -50,6 +56,7 @@ from .density import *  # noqa: E402, F403
 from .kernels import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
 from .loo import *  # noqa: E402, F403
+from .plan import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .relative import *  # noqa: E402, F403
 from .selection import *  # noqa: E402, F403

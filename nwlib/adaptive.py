@@ -33,6 +33,9 @@ def adaptive_bandwidths(keys: Any, *, bandwidth: float, kernel: str | Kernel = "
                         alpha: float = 0.5) -> np.ndarray:
     """Per-key widths ``h_j = h * (p(x_j) / g) ** (-alpha)`` from a pilot density.
 
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32 stays
+    float32, integers become float64).
+
     Parameters
     ----------
     keys : array_like, shape (n,) or (n, d)
@@ -118,6 +121,8 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
 
+    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
+
     The weight of key ``j`` for query ``q`` is proportional to
     ``k(||q - x_j|| / h_j) / h_j**d``; each row sums to 1. Scores are shifted by
     their row maximum before exponentiating, so very narrow widths stay finite.
@@ -148,6 +153,8 @@ def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths:
                             kernel: str | Kernel = "gaussian",
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).
+
+    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
 
     Returns
     -------

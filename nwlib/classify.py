@@ -23,6 +23,8 @@ __all__ = ["class_probabilities", "class_densities", "class_log_densities", "par
 def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
     """One-hot encode integer labels 0..c-1 as an (n, c) float array.
 
+    Array types: numpy (array-likes and CPU tensors are converted) integer labels; returns float64.
+
     >>> one_hot(np.array([0, 2, 1]))
     array([[1., 0., 0.],
            [0., 0., 1.],
@@ -59,6 +61,8 @@ def class_probabilities(
     empty: str = "raise",
 ) -> np.ndarray:
     """Nadaraya-Watson class probabilities: attention pooling of one-hot labels.
+
+    Array types: numpy or torch; returns float64 (also for float32 input), a tensor for tensor input.
 
     Parameters
     ----------
@@ -111,6 +115,8 @@ def class_densities(
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Parzen estimates of each class-conditional density ``p(x | y = c)``.
+
+    Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
 
     Each class's density is estimated from that class's points alone, with the
     same kernel and width for every class.
@@ -168,6 +174,8 @@ def class_log_densities(
 
 def parzen_posterior(densities: np.ndarray, priors: np.ndarray, *, log: bool = False) -> np.ndarray:
     """Bayes' rule: ``p(y = c | x) = p(x | y = c) p(y = c) / sum_k p(x | y = k) p(y = k)``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64.
 
     Parameters
     ----------

@@ -24,6 +24,9 @@ def parzen_density(
 ) -> Any:
     """Kernel density estimate ``p(x) = 1/n sum_i K_h(x - x_i)`` at each query.
 
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
     The kernel is scaled to integrate to 1 over R^d:
     ``K_h(x) = k(||x / h||) / (normaliser(d) * prod(h))``, so the Gaussian with
     width ``h`` is the normal density with standard deviation ``h`` in every

@@ -44,6 +44,9 @@ def _compact(inside_profile: Callable[[Any, Any], Any], *, closed: bool = False)
 class Kernel:
     """A radial similarity kernel ``k(u)`` of the scaled distance ``u``.
 
+    Array types: numpy; calling it returns float64 (``log_profile`` runs in the namespace its caller passes,
+    numpy or torch).
+
     Parameters
     ----------
     name : str
@@ -148,6 +151,8 @@ KERNELS: dict[str, Kernel] = {
 def get_kernel(kernel: str | Kernel) -> Kernel:
     """Return the :class:`Kernel` for a name (or pass a Kernel through).
 
+    Array types: none; returns a Kernel.
+
     >>> get_kernel("gaussian").formula
     'exp(-u^2/2)'
     """
@@ -163,6 +168,8 @@ def get_kernel(kernel: str | Kernel) -> Kernel:
 
 def kernel_variance(kernel: str | Kernel) -> float:
     """Variance of the 1-D density ``k(|u|) / c_1`` at width 1.
+
+    Array types: none; returns a Python float.
 
     A compact kernel with width ``h`` smooths less than a Gaussian with
     ``sigma = h``: the Epanechnikov kernel has standard deviation ``h / sqrt(5)``.
@@ -191,6 +198,8 @@ def _variance(k: Kernel) -> float:
 
 def equivalent_bandwidth(kernel: str | Kernel, sigma: float) -> float:
     """Return the width at which ``kernel`` has the spread of a Gaussian of width ``sigma``.
+
+    Array types: none; returns a Python float.
 
     Matching the variances of the normalised kernels gives widths that smooth
     about equally, which is how the chapters compare kernels fairly.

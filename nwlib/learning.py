@@ -33,6 +33,8 @@ OPTIMIZERS = ("adam", "sgd")
 class WidthHistory:
     """What happened during :func:`learn_bandwidth`.
 
+    Array types: none; holds float64 numpy arrays.
+
     Attributes
     ----------
     loss : ndarray, shape (steps,)
@@ -86,6 +88,8 @@ def width_objective(
     kernel: str | Kernel = "gaussian",
 ) -> float:
     """Mean squared error of the estimate at the training inputs for one width.
+
+    Array types: numpy or torch; returns a Python float.
 
     Parameters
     ----------
@@ -152,6 +156,8 @@ def learn_bandwidth(
     num_threads: int = 1,
 ) -> WidthHistory:
     """Learn the kernel width(s) by stochastic gradient descent on the squared error.
+
+    Array types: numpy or torch; returns float64 numpy arrays (in a WidthHistory) for any input.
 
     Each step draws ``batch_size`` training points (without replacement, seeded),
     predicts each from the keys (all of them, or all but itself with
@@ -258,6 +264,8 @@ def descend_bandwidth(
     kernel: str | Kernel = "gaussian",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plain gradient descent on ``log h`` of the leave-one-out loss, with torch autograd.
+
+    Array types: numpy or torch; returns float64 numpy arrays for any input.
 
     Optimising the logarithm keeps the width positive and makes the step
     size relative: a step changes ``h`` by a factor, not by an amount. This is

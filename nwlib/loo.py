@@ -87,6 +87,9 @@ def leave_one_out_loss(
 ) -> Any:
     """Mean squared leave-one-out error ``1/n sum_i ||f_{-i}(x_i) - y_i||^2``.
 
+    Array types: numpy or torch (array-API, through array-api-compat); returns a scalar of the input's float
+    dtype (float32 stays float32, integers become float64), a 0-d tensor for tensor input (differentiable).
+
     Accepts numpy arrays or torch tensors; returns the input's type in the
     data's float dtype (float32 only if every float input is float32).
 

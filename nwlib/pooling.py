@@ -25,7 +25,10 @@ METHOD_CHOICES = ("auto", "reference")
 
 
 class NoKeyInReachError(ValueError):
-    """Raised when a compact kernel leaves some query with no key in reach."""
+    """Raised when a compact kernel leaves some query with no key in reach.
+
+    Array types: none; holds no arrays.
+    """
 
 
 def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
@@ -166,6 +169,9 @@ def attention_weights(
 ) -> Any:
     """Attention weights of each query over all keys.
 
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
     Parameters
     ----------
     queries : array_like or torch.Tensor, shape (m,) or (m, d)
@@ -219,6 +225,9 @@ def nadaraya_watson(
     method: str = "auto",
 ) -> Any:
     """Nadaraya-Watson estimate: the attention-weighted average of the values.
+
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
 
     Queries are processed in blocks, so memory stays bounded by the working
     memory (:mod:`nwlib.blocking`) however many queries and keys there are.

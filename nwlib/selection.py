@@ -35,6 +35,9 @@ def _result(h: np.ndarray, one_d: bool) -> float | np.ndarray:
 def scott_bandwidth(samples: Any) -> float | np.ndarray:
     """Scott's rule: ``h_j = sigma_j * n**(-1 / (d + 4))`` for each coordinate j.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
+    array).
+
     This is the variant of ``scipy.stats.gaussian_kde(bw_method="scott")``: its
     factor ``n**(-1/(d+4))`` times the sample standard deviation (``ddof=1``).
 
@@ -54,6 +57,9 @@ def scott_bandwidth(samples: Any) -> float | np.ndarray:
 
 def silverman_bandwidth(samples: Any) -> float | np.ndarray:
     """Silverman's rule of thumb (Silverman 1986, eq. 3.31), per coordinate.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
+    array).
 
     ``h_j = 0.9 * A_j * n**(-1/5)`` with ``A_j = min(sigma_j, IQR_j / 1.349)``
     in 1-D (as statsmodels' ``bw_silverman``). For d > 1 the normal-reference
@@ -89,6 +95,9 @@ def loo_bandwidth(
     method: str = "auto",
 ) -> tuple[Any, np.ndarray]:
     """Pick the width whose leave-one-out prediction error is smallest.
+
+    Array types: numpy (a torch tensor raises TypeError); returns the chosen width as float64 and float64
+    errors.
 
     Each key is predicted from all the *other* keys,
     ``f_{-i}(x_i) = sum_{j != i} k_ij y_j / sum_{j != i} k_ij``, and the mean

@@ -23,6 +23,9 @@ __all__ = ["sdpa_nadaraya_watson", "softmax", "logsumexp"]
 def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float) -> Any:
     """Gaussian Nadaraya-Watson computed by ``torch.nn.functional.scaled_dot_product_attention``.
 
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
     Parameters
     ----------
     queries : array_like or torch.Tensor, shape (m,) or (m, d)
@@ -76,6 +79,8 @@ def _row_max(s: np.ndarray, axis: int) -> np.ndarray:
 def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
     """``log(sum(exp(scores)))`` along ``axis``, without overflow or underflow.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (also for float32 input).
+
     Subtracting the maximum ``M`` first makes the largest term ``exp(0) = 1``:
     ``log sum exp(s) = M + log sum exp(s - M)``.
 
@@ -91,6 +96,8 @@ def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
 
 def softmax(scores: Any, axis: int = -1) -> np.ndarray:
     """Compute the numerically stable softmax ``exp(s - M) / sum exp(s - M)``, ``M = max s``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (also for float32 input).
 
     Examples
     --------

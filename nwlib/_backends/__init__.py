@@ -29,7 +29,7 @@ from . import cpu_gauss, cpu_loo, sdpa, triton_gauss
 
 __all__ = ["gaussian", "on_gpu", "OPERATIONS", "ROUTES"]
 
-OPERATIONS = ("weights", "pool", "loo")
+OPERATIONS = ("weights", "pool", "loo", "plan")
 ROUTES = ("auto", "sdpa")
 
 
@@ -47,9 +47,11 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
 
     Parameters
     ----------
-    operation : {"weights", "pool", "loo"}
-        Attention weights (m, n); pooled values (m, c); or leave-one-out mean
-        squared errors of the keys for each of ``candidates`` (numpy only).
+    operation : {"weights", "pool", "loo", "plan"}
+        Attention weights (m, n); pooled values (m, c); leave-one-out mean
+        squared errors of the keys for each of ``candidates`` (numpy only); or
+        ``(pairs, gap)``: how many kernel values ``"pool"`` evaluates and the score
+        gap beyond which it skips a key (numpy only; None: every pair is computed).
     p : Prepared
         Checked inputs from :func:`nwlib.validation.prepare`.
     candidates : ndarray, shape (w,) or (w, d)
@@ -73,6 +75,10 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
         return _sdpa(p)
     if p.queries.shape[0] == 0:
         return None
+    if operation == "plan":
+        return None if p.is_torch else (
+            cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
+            cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
     if operation == "loo":
         return None if p.is_torch else cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
     if p.is_torch and not on_gpu(p.queries) and not _needs_grad(p):

@@ -26,7 +26,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["available", "gaussian_nadaraya_watson"]
+__all__ = ["available", "gaussian_nadaraya_watson", "tuned_configs"]
 
 LOG2E = 1.0 / math.log(2.0)
 #: Keys are padded to a multiple of this (every BLOCK_N divides it), so the key loop
@@ -100,6 +100,24 @@ def available(queries: Any, keys: Any, values: Any, bandwidth: Any) -> bool:
     if max(d, c) * (max(m, n) + KEY_PAD) >= 2**31 or not _has_triton():
         return False
     return math.isfinite(_neg_a2(float(bandwidth.min())))
+
+
+def tuned_configs() -> dict[str, str]:
+    """Report the tilings the autotuner has chosen in this process, as text.
+
+    Maps each autotuning key (d, channels, scaled widths, size class, dtypes) to the
+    configuration picked for it; empty before the first launch, without Triton, and
+    in the interpreter (which does not autotune).
+
+    Examples
+    --------
+    >>> isinstance(tuned_configs(), dict)
+    True
+    """
+    if not _has_triton():
+        return {}
+    cache = getattr(_kernel(), "cache", {})
+    return {str(key): str(config) for key, config in cache.items()}
 
 
 def _neg_a2(h: float) -> float:

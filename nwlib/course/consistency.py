@@ -19,6 +19,8 @@ __all__ = ["RateSimulation", "rate_exponents", "simulate_rate", "loglog_slope"]
 def rate_exponents(d: int) -> tuple[float, float]:
     """Exponents (a, b) of the optimal width h ~ n**a and of the MSE ~ n**b in d dimensions.
 
+    Array types: none; returns Python floats.
+
     >>> rate_exponents(1)
     (-0.2, -0.8)
     """
@@ -29,6 +31,8 @@ def rate_exponents(d: int) -> tuple[float, float]:
 
 def loglog_slope(ns: np.ndarray, errors: np.ndarray) -> float:
     """Slope of the least-squares line through (log n, log error).
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
 
     >>> round(loglog_slope([10, 100, 1000], [1.0, 0.1, 0.01]), 6)
     -1.0
@@ -44,6 +48,8 @@ def loglog_slope(ns: np.ndarray, errors: np.ndarray) -> float:
 @dataclass(frozen=True)
 class RateSimulation:
     """Result of :func:`simulate_rate`.
+
+    Array types: none; holds integer sample sizes and float64 widths and errors (numpy).
 
     Attributes
     ----------
@@ -90,6 +96,8 @@ def simulate_rate(
     seed: int = 0,
 ) -> RateSimulation:
     """Mean squared error of Gaussian Nadaraya-Watson with h = width_scale * n**(-1/(d+4)).
+
+    Array types: none (sample sizes as a list or numpy array); returns float64 numpy arrays.
 
     The target is ``f(x) = sum_j sin(2 x_j)``, the inputs are uniform on
     ``[-1, 2]**d`` and the queries uniform on ``[0, 1]**d``: a margin of many

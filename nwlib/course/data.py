@@ -24,6 +24,8 @@ SEED = 7
 def target_function(x: np.ndarray) -> np.ndarray:
     """Evaluate the running example's true regression function ``f(x) = 2 sin(x) + x``.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64.
+
     >>> target_function(np.array([0.0]))
     array([0.])
     """
@@ -33,7 +35,10 @@ def target_function(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RegressionData:
-    """Training keys and values, and the query grid with the true function on it."""
+    """Training keys and values, and the query grid with the true function on it.
+
+    Array types: none; holds float64 numpy arrays.
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -43,6 +48,8 @@ class RegressionData:
 
 def running_example(n: int = 40, *, noise: float = 1.0, seed: int = SEED) -> RegressionData:
     """Draw the course's running example.
+
+    Array types: none; returns float64 numpy arrays.
 
     ``n`` inputs drawn uniformly from [0, 5] and sorted, ``y = 2 sin(x) + x + eps``
     with ``eps ~ N(0, noise**2)``, and the queries 0, 0.1, ..., 4.9.
@@ -68,6 +75,8 @@ def toy_classification(
     n_per_class: int = 60, *, seed: int = SEED
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw a small 2-D, three-class data set: two interleaved arcs and a blob.
+
+    Array types: none; returns float64 points and int64 labels (numpy).
 
     Returns
     -------
@@ -97,6 +106,8 @@ def toy_classification(
 def uneven_target(x: np.ndarray) -> np.ndarray:
     """Evaluate the true function of :func:`uneven_example`: ``x + 1.5 sin(8 / (x + 1))``.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64.
+
     It bends sharply on [0, 2] (a deep dip near 0.7) and is nearly straight beyond.
 
     >>> uneven_target(np.array([7.0])).round(4)
@@ -108,6 +119,8 @@ def uneven_target(x: np.ndarray) -> np.ndarray:
 
 def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> RegressionData:
     """Keys of very uneven density: 80% of them in [0, 2], the rest spread over [2, 5].
+
+    Array types: none; returns float64 numpy arrays.
 
     The true function :func:`uneven_target` bends sharply where the keys are
     crowded and is nearly straight where they are sparse, so one global width
@@ -137,6 +150,8 @@ def irrelevant_coordinate_example(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two input coordinates, of which only the first matters.
 
+    Array types: none; returns float64 numpy arrays.
+
     ``x`` is uniform on [0, 5]^2 and ``y = 2 sin(x_1) + x_1 + eps`` with
     ``eps ~ N(0, noise**2)``: the second coordinate carries no information.
 
@@ -157,6 +172,8 @@ def irrelevant_coordinate_example(
 
 def random_unit_vectors(n: int, d: int, *, seed: int) -> np.ndarray:
     """``n`` seeded points drawn uniformly on the unit sphere of R^d, shape (n, d).
+
+    Array types: none; returns float64 numpy arrays.
 
     Examples
     --------

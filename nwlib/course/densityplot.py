@@ -21,6 +21,8 @@ def plot_densities(
 ) -> Any:
     """Plot named density curves over ``grid`` and mark the samples below them.
 
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
+
     Parameters
     ----------
     grid : array_like, shape (m,)

@@ -17,6 +17,8 @@ def plot_width_history(
 ) -> Any:
     """Loss and width(s) against the optimiser step, on two log-scaled panels.
 
+    Array types: none (reads a WidthHistory's numpy arrays); returns the matplotlib Axes.
+
     Parameters
     ----------
     history : WidthHistory
@@ -77,6 +79,8 @@ def _plain_log_ticks(axis: Any) -> None:
 
 def plot_rate(sim: RateSimulation, d: int, *, ax: Any = None) -> Any:
     """Log-log plot of the simulated MSE against n, with the fitted and the theoretical slope.
+
+    Array types: none (reads a RateSimulation); returns the matplotlib Axes.
 
     Examples
     --------

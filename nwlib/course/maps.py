@@ -28,6 +28,8 @@ CLASS_COLOURS = np.array(
 class ProbabilityMap:
     """Class probabilities on a regular grid.
 
+    Array types: none; holds float64 numpy arrays.
+
     ``probs[i, j]`` holds the probabilities at the point ``(xs[j], ys[i])``.
     """
 
@@ -56,6 +58,9 @@ def probability_map(
     margin: float = 0.5,
 ) -> ProbabilityMap:
     """Nadaraya-Watson class probabilities on a grid covering the labelled keys.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 numpy arrays (in a
+    ProbabilityMap).
 
     Parameters
     ----------
@@ -125,6 +130,8 @@ def plot_probability_map(
 ) -> Any:
     """Draw the blended class colours, the decision boundaries and the labelled keys.
 
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
+
     Returns
     -------
     The matplotlib Axes (a new figure's when ``ax`` is None).
@@ -161,6 +168,8 @@ def plot_class_panel(
     pmap: ProbabilityMap, cls: int, keys: Any, labels: Any, *, ax: Any = None
 ) -> Any:
     r"""Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
+
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
 
     Returns
     -------

@@ -29,6 +29,8 @@ def axes_grid(count: int, *, ncols: int = 3, size: tuple[float, float] = (4.0, 3
               sharey: bool = True) -> tuple[Any, list[Any]]:
     """Make a figure with ``count`` panels in rows of ``ncols``; unused panels are hidden.
 
+    Array types: none; returns a matplotlib Figure and its Axes.
+
     >>> fig, axes = axes_grid(4, ncols=3)
     >>> len(axes), sum(ax.get_visible() for ax in fig.axes)
     (4, 4)
@@ -51,6 +53,8 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
              label: str = "estimate", title: str | None = None,
              queries: Any = None, legend: bool = True) -> Any:
     """Training data, the true function and (optionally) an estimate on the queries.
+
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
 
     Parameters
     ----------
@@ -99,6 +103,8 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
 def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
                  title: str | None = None, colorbar: bool = True, vmax: float | None = None) -> Any:
     """Draw the attention-weight matrix as a heatmap: one row per query, one column per key.
+
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
 
     Columns are the keys in the order given (sort them first so neighbours sit
     side by side); the tick labels show key positions. NaN rows (queries with
@@ -157,6 +163,8 @@ def plot_kernel(kernel: str | Kernel, *, ax: Any = None, bandwidth: float = 1.0,
                 label: str | None = None, color: str = "C2") -> Any:
     """Draw a kernel's weight ``k(|q - key| / h)`` as a function of the query ``q``.
 
+    Array types: none; returns the matplotlib Axes.
+
     Call it several times on one Axes (with ``label`` and ``color``) to compare widths.
 
     >>> ax = plot_kernel("boxcar")
@@ -180,6 +188,8 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
                         span: float = 2.5) -> Any:
     """One panel per kernel, each drawn with :func:`plot_kernel` (width 1, key at 0).
 
+    Array types: none; returns the matplotlib Figure.
+
     >>> fig = plot_kernel_gallery(["gaussian", "boxcar"])
     >>> [ax.get_title().split(":")[0] for ax in fig.axes]
     ['gaussian', 'boxcar']
@@ -193,6 +203,8 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
 def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
                    title: str | None = None) -> Any:
     """Leave-one-out error against the width on a log axis, with the minimum marked.
+
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
 
     >>> ax = plot_loo_curve([0.1, 0.2, 0.5, 1.0], [1.3, 1.0, 0.99, 1.5])
     >>> ax.get_xscale(), ax.lines[1].get_xdata().tolist()
@@ -218,6 +230,8 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
 
 def plot_bias_variance(candidates: Any, bias2: Any, variance: Any, *, ax: Any = None) -> Any:
     """Squared bias, variance and their sum (the mean squared error) against the width.
+
+    Array types: numpy (and array-likes); returns the matplotlib Axes.
 
     >>> ax = plot_bias_variance([0.1, 1.0], [0.0, 0.4], [0.4, 0.1])
     >>> [line.get_label() for line in ax.lines]

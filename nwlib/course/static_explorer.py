@@ -37,6 +37,8 @@ _SCRIPT = Path(__file__).with_name("static_explorer.js")
 class StaticWidthExplorer:
     """The precomputed explorer; Jupyter and the book display it through ``_repr_html_``.
 
+    Array types: none; holds plain Python data (the page's JSON payload).
+
     Attributes
     ----------
     payload : dict
@@ -102,6 +104,8 @@ def static_width_explorer(
     decimals: int = 3,
 ) -> StaticWidthExplorer:
     """Precompute fits and attention weights for a slider that needs no kernel.
+
+    Array types: numpy (``candidates`` as an array-like); returns a StaticWidthExplorer.
 
     Parameters
     ----------

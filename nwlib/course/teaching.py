@@ -17,6 +17,9 @@ def bias_variance(candidates: Any, *, kernel: str | Kernel = "gaussian", n: int 
                   repeats: int = 200, seed: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """Squared bias and variance of the fit at each width, over fresh running examples.
 
+    Array types: numpy (``candidates`` as an array-like); returns float64 numpy arrays (also for float32
+    input).
+
     Draws ``repeats`` data sets ``running_example(n, seed=seed + r)``, fits each on
     the query grid, and averages over the queries the squared bias
     ``(mean fit - f)**2`` and the variance of the fits. A compact kernel too

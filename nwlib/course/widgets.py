@@ -22,7 +22,10 @@ __all__ = ["ExplorerResult", "explore", "KernelExplorer"]
 
 @dataclass(frozen=True)
 class ExplorerResult:
-    """What the explorer shows for one setting of its controls."""
+    """What the explorer shows for one setting of its controls.
+
+    Array types: none; holds float64 numpy arrays.
+    """
 
     kernel: str
     bandwidth: float
@@ -38,6 +41,8 @@ class ExplorerResult:
 
 def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> ExplorerResult:
     """Fit the running example with ``n`` points and return the weights and the fit.
+
+    Array types: none; returns float64 numpy arrays (in an ExplorerResult).
 
     Queries no key reaches get NaN (``empty="nan"``) so the learner sees a gap
     in the curve rather than an error while dragging the slider.
@@ -56,6 +61,8 @@ def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> Ex
 
 class KernelExplorer:
     """Controls for width, kernel and sample size, redrawing the fit and the weights.
+
+    Array types: none; redraws from the float64 numpy arrays of :func:`explore`.
 
     The computation takes about a millisecond; drawing and sending the figure takes
     far longer, so the sliders redraw when released rather than at every pixel
