@@ -121,7 +121,8 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
 
-    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
+    stays float32, integers become float64).
 
     The weight of key ``j`` for query ``q`` is proportional to
     ``k(||q - x_j|| / h_j) / h_j**d``; each row sums to 1. Scores are shifted by
@@ -154,7 +155,8 @@ def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths:
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).
 
-    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
+    stays float32, integers become float64).
 
     Returns
     -------

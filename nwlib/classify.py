@@ -151,6 +151,8 @@ def class_log_densities(
 ) -> np.ndarray:
     """Logs of :func:`class_densities`, which do not underflow far from the points.
 
+    Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
+
     Returns
     -------
     log_densities : (m, c) array, for ``parzen_posterior(..., log=True)``.

@@ -65,6 +65,9 @@ def parzen_log_density(
 ) -> Any:
     """Log of the kernel density estimate, by a blocked log-sum-exp over the samples.
 
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
     ``log p(x) = logsumexp_i log k(||(x - x_i) / h||) - log(normaliser(d) n prod(h))``.
     Far from every sample the density underflows to 0 (``parzen_density([40.0],
     [0.0])`` is below the smallest float64), its log does not: compare classes or
