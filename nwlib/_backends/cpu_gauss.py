@@ -35,7 +35,7 @@ key. Farther out, each weight is off by a factor of about
 unit) because the distances themselves are rounded, as on the reference path; a
 weighted mean of the values it stays in any case. Widths whose scores do not fit
 the dtype (:func:`in_range`) are left to the reference path. The suite
-``tests/test_exactness.py`` checks this against a 256-bit reference.
+``tests/lib/test_exactness.py`` checks this against a 256-bit reference.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and clustered keys, offsets like 1e8 plus a small spread, per-coordinate widths
 from 1e-300 to 1e300, queries far outside the keys, n = 1, m = 0, every kernel,
 d = 1, 2, 5, numpy and torch in float64 and float32, ``method="auto"`` and
 ``"reference"``. Each answer must be within the bound of
-:mod:`tests.exact_reference` of the 256-bit answer, NaN exactly where a compact
+tests/lib/exact_reference.py of the 256-bit answer, NaN exactly where a compact
 kernel leaves a query with no key in reach, and never raise or warn.
 """
 
