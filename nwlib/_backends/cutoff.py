@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-__all__ = ["negligible_gap", "Plan", "SKIP_SHARE"]
+__all__ = ["negligible_gap", "Plan", "SKIP_SHARE", "tiles"]
 
 
 #: Largest share of ``sum_i w_i |v_i|`` the skipped keys may add to a sum: 2**-(p+3).
@@ -87,7 +87,7 @@ class Plan:
         # reach rounds: no row is left with an empty slice, and the smallest score a
         # block computes is never above ``best``.
         near = self._nearest
-        return _tiles(np.minimum(lo, near), np.maximum(hi, near + 1), self._tile)
+        return tiles(np.minimum(lo, near), np.maximum(hi, near + 1), self._tile)
 
     def too_close(self, sums: list[np.ndarray], magnitude: np.ndarray,
                   columns: slice) -> "Plan | None":
@@ -159,7 +159,7 @@ class Plan:
         return sum((r.stop - r.start) * (hi - lo) for r, lo, hi in self.blocks)
 
 
-def _tiles(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, int]]:
+def tiles(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, int]]:
     """Cut sorted queries with key slices ``lo[i]:hi[i]`` into blocks of rows.
 
     A block's rows share the union of their slices. Rows are added while the block
