@@ -149,7 +149,7 @@ def class_log_densities(
     bandwidth: Any = 1.0,
     n_classes: int | None = None,
 ) -> np.ndarray:
-    """Logs of :func:`class_densities`, which do not underflow far from the points.
+    """Compute the logs of :func:`class_densities`, which do not underflow far from the points.
 
     Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
 

@@ -159,7 +159,7 @@ def loo_bandwidth(
 
 
 def _candidates(candidates: Any) -> np.ndarray:
-    """The candidate widths as a float array, (w,) or (w, d), each finite and positive."""
+    """Check the candidate widths: a float array, (w,) or (w, d), each finite and positive."""
     if isinstance(candidates, str):
         raise TypeError(f"candidates={candidates!r} is a string; pass a list of widths.")
     try:

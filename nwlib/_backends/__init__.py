@@ -107,7 +107,7 @@ def _needs_grad(p: Prepared) -> bool:
 
 
 def _cpu(operation: str, *arrays: Any) -> Any:
-    """The multi-core numpy route; None where a width is out of the dtype's range."""
+    """Run the multi-core numpy route; return None where a width is out of the dtype's range."""
     if operation == "weights":
         return cpu_gauss.gaussian_weights(*arrays)
     return cpu_gauss.gaussian_nadaraya_watson(*arrays)

@@ -154,7 +154,9 @@ def inverse_2h2(bandwidth: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def in_range(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> bool:
-    """Whether every score ``(q - k)^2 / (2 h^2)`` is a finite number of the dtype, and
+    """Tell whether the fast paths can take these widths.
+
+    Every score ``(q - k)^2 / (2 h^2)`` must be a finite number of the dtype, and
     ``1 / (2 h^2)`` a normal one: the fast paths need both. Widths so narrow or so wide
     that they are not (about 1e-154 and 1e154 in float64, 1e-19 and 1e19 in float32)
     go to the reference path, which scales the differences before squaring them.

@@ -91,7 +91,7 @@ class Plan:
 
     def too_close(self, sums: list[np.ndarray], magnitude: np.ndarray,
                   columns: slice) -> "Plan | None":
-        """The rows whose skipped keys could move a sum, with their reach widened.
+        """Find the rows whose skipped keys could move a sum, and widen their reach.
 
         ``sums[b]`` are block b's sums ``sum_i w_i [..]`` over its slice, the weights
         shifted by at most the row's :attr:`best` score (up to the rounding of the

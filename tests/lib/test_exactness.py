@@ -17,13 +17,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from exact_reference import exact_nw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import nwlib
 from nwlib import attention_weights, nadaraya_watson
-from exact_reference import exact_nw
 
 settings.register_profile("exact", max_examples=120, deadline=None, derandomize=True)
 

@@ -6,7 +6,6 @@ import tracemalloc
 
 import numpy as np
 import pytest
-import torch
 
 import nwlib
 from nwlib.blocking import available_memory
