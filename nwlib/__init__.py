@@ -30,7 +30,7 @@ from .plotting import (axes_grid, plot_bias_variance, plot_fit, plot_kernel, plo
 from .widths import bias_variance, equivalent_bandwidth, kernel_variance
 from .widgets import ExplorerResult, KernelExplorer, explore
 from .learning import WidthHistory, learn_bandwidth, width_objective
-from .consistency import RateSimulation, loglog_slope, rate_exponents, simulate_rate
+from .consistency import RateSimulation, simulate_rate
 from .exercise_plots import plot_rate, plot_width_history
 from .data import irrelevant_coordinate_example
 from . import checks
@@ -91,8 +91,6 @@ __all__ = [
     "learn_bandwidth",
     "width_objective",
     "RateSimulation",
-    "loglog_slope",
-    "rate_exponents",
     "simulate_rate",
     "plot_rate",
     "plot_width_history",

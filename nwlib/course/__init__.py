@@ -1,0 +1,1 @@
+"""Helpers that exist for the book only: the learner checks of the exercises."""
