@@ -58,17 +58,16 @@ def check_exponents(fn: Callable[[int], Any]) -> Feedback:
 
     Examples
     --------
-    >>> print(check_exponents(lambda d: (0.5, 0.5)).messages[0][:27])
+    >>> print(check_exponents(lambda d: (0.5, 0.5)).messages[0][:26])
     For d=1: The width must sh
     """
     name = _name(fn)
     for d in DIMENSIONS:
         answer = call_answer(fn, d)
-        try:
-            a, b = (float(t) for t in answer)
-        except (TypeError, ValueError):
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
             return Feedback(name, "failed", [f"fn({d}) returned {answer!r}; return a pair of "
                                              "numbers (width exponent, MSE exponent)."])
+        a, b = (_number(t, "an exponent") for t in answer)
         problem = _width_problem(a, d)
         if problem is None and not math.isclose(b, 4 * a, rel_tol=1e-6):
             problem = ("The width exponent is right. At the balance both terms of the MSE are "

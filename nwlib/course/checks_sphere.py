@@ -154,8 +154,7 @@ def check_effective_keys(fn: Callable[..., Any]) -> Feedback:
         got, rtol = answer_array(call_answer(fn, given), (6,), "one number per query (row)")
         if close(got, ref, rtol):
             continue
-        with np.errstate(divide="ignore"):
-            perplexity = np.exp(-np.sum(np.where(weights > 0, weights * np.log(weights), 0.0), axis=1))
+        perplexity = np.exp(-np.sum(weights * np.log(np.where(weights > 0, weights, 1.0)), axis=1))
         if close(got, 1.0 / ref, rtol):
             message = "You returned sum_i w_i^2; the effective number of keys is its inverse."
         elif close(got, perplexity, rtol):
