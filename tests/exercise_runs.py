@@ -6,6 +6,7 @@ Shared by the tests of the exercises; not a test module itself.
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -75,3 +76,9 @@ def outputs_text(nb: nbformat.NotebookNode) -> str:
 def reports(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
     """(function name, status) of every check report the notebook printed."""
     return REPORT.findall(outputs_text(nb))
+
+
+@functools.lru_cache(maxsize=None)
+def handed_out_reports(name: str) -> tuple[tuple[str, str], ...]:
+    """The check reports of the handed-out notebook, executed once per test session."""
+    return tuple(reports(execute(handed_out(name), "exercises")))
