@@ -65,13 +65,13 @@ def machine() -> list[str]:
     import scipy
     import statsmodels
 
-    from nwlib.fast import n_threads
+    from nwlib._backends.cpu_gauss import n_threads
 
     return [
         f"- CPU: {cpu}, {n_threads()} cores usable ({os.cpu_count()} online)",
         f"- Python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas}), "
         f"scipy {scipy.__version__}, statsmodels {statsmodels.__version__}",
-        f"- load average before / after the run: {{load_before}} / {{load_after}} "
+        "- load average before / after the run: {load_before} / {load_after} "
         "(other jobs on the machine inflate every time)",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
     ]
@@ -152,7 +152,7 @@ def loo_table(n: int) -> list[str]:
     sm = run_case({"impl": "loo-statsmodels", "n": n})
     same = np.max(np.abs(np.array(ours["mse"]) / np.array(brute["mse"]) - 1))
     return [
-        f"| method | seconds | chosen width | leave-one-out MSE at that width |",
+        "| method | seconds | chosen width | leave-one-out MSE at that width |",
         "|---|---|---|---|",
         f"| nwlib.loo_bandwidth, 50 widths | {ours['seconds']:.3f} | {ours['best']:.4g} "
         f"| {min(ours['mse']):.6f} |",

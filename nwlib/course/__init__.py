@@ -1,1 +1,43 @@
-"""Helpers that exist for the book only: the learner checks of the exercises."""
+"""What exists for the book: data sets, figures, widgets, learner checks, simulations.
+
+Nothing in the core of :mod:`nwlib` imports this package; it builds on the core.
+
+- :mod:`.data`: the course's seeded data sets (``running_example`` and friends);
+- :mod:`.plotting`, :mod:`.densityplot`, :mod:`.maps`, :mod:`.exercise_plots`: figures;
+- :mod:`.widgets` (needs a kernel) and :mod:`.static_explorer` (works in the HTML book);
+- :mod:`.checks` and :mod:`.feedback`: checks of a learner's answers in the exercises;
+- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures.
+
+The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
+``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
+"""
+
+from . import (
+    checks,
+    consistency,
+    data,
+    densityplot,
+    exercise_plots,
+    feedback,  # noqa: F401  (reached as nwlib.course.feedback)
+    maps,
+    plotting,
+    static_explorer,
+    teaching,
+    widgets,
+)
+from .consistency import *  # noqa: F403
+from .data import *  # noqa: F403
+from .densityplot import *  # noqa: F403
+from .exercise_plots import *  # noqa: F403
+from .maps import *  # noqa: F403
+from .plotting import *  # noqa: F403
+from .static_explorer import *  # noqa: F403
+from .teaching import *  # noqa: F403
+from .widgets import *  # noqa: F403
+
+__all__ = [
+    "checks",
+    *consistency.__all__, *data.__all__, *densityplot.__all__, *exercise_plots.__all__,
+    *maps.__all__, *plotting.__all__, *static_explorer.__all__, *teaching.__all__,
+    *widgets.__all__,
+]

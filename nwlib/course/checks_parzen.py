@@ -8,8 +8,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..density import parzen_density
-from ..feedback import Feedback, _name, answer_array, call_answer, close, reports
 from ..pooling import nadaraya_watson
+from .feedback import Feedback, answer_array, answer_name, call_answer, close, reports
 
 __all__ = ["check_parzen_difference", "check_nw_decisions"]
 
@@ -25,7 +25,7 @@ def _case() -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
 
 
 def _multiple(got: np.ndarray, ref: np.ndarray, rtol: float) -> float | None:
-    """The factor c with got = c * ref (any sign), or None when there is none."""
+    """Return the factor c with got = c * ref (any sign), or None when there is none."""
     c = float(got @ ref / (ref @ ref))
     return c if close(got, c * ref, rtol) else None
 
@@ -52,7 +52,7 @@ def check_parzen_difference(fn: Callable[..., Any]) -> Feedback:
     got, rtol = answer_array(result, (queries.shape[0],), "one number per query")
     dens = {y: parzen_density(queries, points[labels == y], bandwidth=h) for y in (1, -1)}
     ref = (dens[1] * np.sum(labels == 1) - dens[-1] * np.sum(labels == -1)) / labels.size
-    name = _name(fn)
+    name = answer_name(fn)
     if not np.any(got):
         return Feedback(name, "failed", [
             "Every value is 0. Sum the kernel over the points of each class at each query, "
@@ -99,7 +99,7 @@ def check_nw_decisions(fn: Callable[..., Any]) -> Feedback:
     result = call_answer(fn, queries.copy(), points.copy(), labels.copy(), h)
     got, _ = answer_array(result, (queries.shape[0],), "one decision per query")
     ref = np.sign(nadaraya_watson(queries, points, labels.astype(float), bandwidth=h))
-    name = _name(fn)
+    name = answer_name(fn)
     if np.array_equal(got, ref):
         return Feedback(name, "passed")
     values = set(np.unique(got).tolist())

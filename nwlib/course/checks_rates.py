@@ -11,9 +11,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..consistency import RateSimulation
-from ..feedback import (Feedback, _name, _unusable, answer_array, as_numpy, call_answer,
-                        finite_message, reports)
+from .consistency import RateSimulation
+from .feedback import (
+    Feedback,
+    answer_array,
+    answer_name,
+    as_numpy,
+    call_answer,
+    finite_message,
+    reports,
+    unusable,
+)
 
 __all__ = ["check_exponents", "check_width_rule", "check_fit_exponent", "check_oracle_widths"]
 
@@ -21,21 +29,21 @@ DIMENSIONS = (1, 2, 3, 5)
 
 
 def _number(result: object, meaning: str) -> float:
-    """A single finite number from the learner's result (a size-1 array counts)."""
+    """Return a single finite number from the learner's result (a size-1 array counts)."""
     got = as_numpy(result)
     if got.size == 2:
-        raise _unusable(f"Return one number, {meaning}, not a pair (np.polyfit gives "
+        raise unusable(f"Return one number, {meaning}, not a pair (np.polyfit gives "
                         "[slope, intercept]: take its first element).")
     if got.size != 1:
-        raise _unusable(f"Return one number, {meaning}; the result has shape {got.shape}.")
+        raise unusable(f"Return one number, {meaning}; the result has shape {got.shape}.")
     problem = finite_message(got)
     if problem:
-        raise _unusable(problem)
+        raise unusable(problem)
     return float(got.reshape(()))
 
 
 def _width_problem(a: float, d: int) -> str | None:
-    """What is wrong with a width exponent a in d dimensions, or None."""
+    """Say what is wrong with a width exponent a in d dimensions, or None."""
     if math.isclose(a, -1 / (d + 4), rel_tol=1e-6):
         return None
     if a >= 0:
@@ -61,7 +69,7 @@ def check_exponents(fn: Callable[[int], Any]) -> Feedback:
     >>> print(check_exponents(lambda d: (0.5, 0.5)).messages[0][:26])
     For d=1: The width must sh
     """
-    name = _name(fn)
+    name = answer_name(fn)
     for d in DIMENSIONS:
         answer = call_answer(fn, d)
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -89,7 +97,7 @@ def check_width_rule(fn: Callable[[int, int], Any]) -> Feedback:
     >>> check_width_rule(lambda n, d: 0.5).status
     'failed'
     """
-    name = _name(fn)
+    name = answer_name(fn)
     ns = np.array([100, 1_000, 10_000, 100_000])
     for d in DIMENSIONS:
         widths = []
@@ -124,7 +132,7 @@ def check_fit_exponent(fn: Callable[..., Any]) -> Feedback:
     """
     ns = np.array([100, 200, 400, 800, 1600], dtype=float)
     values = 3.0 * ns**-0.7 * np.exp(np.array([0.05, -0.03, 0.02, -0.04, 0.01]))
-    name = _name(fn)
+    name = answer_name(fn)
     slope = _number(call_answer(fn, ns.copy(), values.copy()), "the slope")
     ref = float(np.polyfit(np.log(ns), np.log(values), 1)[0])
     if math.isclose(slope, ref, rel_tol=1e-6):
@@ -142,7 +150,7 @@ def check_fit_exponent(fn: Callable[..., Any]) -> Feedback:
 
 
 def _oracle_case() -> RateSimulation:
-    """A small simulation result whose answers the usual mistakes get wrong."""
+    """Build a small simulation result whose answers the usual mistakes get wrong."""
     rng = np.random.default_rng(5)
     ns, factors = np.array([100, 400, 1600]), np.geomspace(0.5, 2.0, 5)
     base = 0.5 * ns.astype(float) ** -0.3
@@ -168,7 +176,7 @@ def check_oracle_widths(fn: Callable[[RateSimulation], Any]) -> Feedback:
     'failed'
     """
     sim = _oracle_case()
-    name = _name(fn)
+    name = answer_name(fn)
     got, rtol = answer_array(call_answer(fn, sim), sim.ns.shape, "one width per sample size")
     rows = np.arange(sim.ns.size)
     mean = sim.mse.mean(axis=2)

@@ -7,8 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..feedback import Feedback, _name, answer_array, as_numpy, call_answer, close, reports
 from ..pooling import nadaraya_watson
+from .feedback import Feedback, answer_array, answer_name, as_numpy, call_answer, close, reports
 
 __all__ = ["check_sphere_attention", "check_nw_attention", "check_effective_keys"]
 
@@ -52,7 +52,7 @@ def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
     q, k, sigma = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True), 0.8
     result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
     got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
-    name = _name(fn)
+    name = answer_name(fn)
     ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
     if close(got, ref, rtol):
         return Feedback(name, "passed")
@@ -99,7 +99,7 @@ def check_nw_attention(fn: Callable[..., Any]) -> Feedback:
     sigma = 0.8
     result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
     got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
-    name = _name(fn)
+    name = answer_name(fn)
     ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
     if close(got, ref, rtol):
         return Feedback(name, "passed")
@@ -149,7 +149,7 @@ def check_effective_keys(fn: Callable[..., Any]) -> Feedback:
     raw[1] = 1.0  # one spreads evenly
     weights = raw / raw.sum(axis=1, keepdims=True)
     ref = 1.0 / np.sum(weights**2, axis=1)
-    name = _name(fn)
+    name = answer_name(fn)
     for given in (weights.copy(), torch.from_numpy(weights.copy())):
         got, rtol = answer_array(call_answer(fn, given), (6,), "one number per query (row)")
         if close(got, ref, rtol):

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..feedback import AnswerError, Feedback, _name, answer_array, call_answer, close, reports
+from .feedback import AnswerError, Feedback, answer_array, answer_name, call_answer, close, reports, unusable
 
 __all__ = ["check_loo_predictions", "check_loo_predictions_per_coordinate", "check_sgd_log_width"]
 
@@ -44,7 +44,7 @@ def _sq_dist(x: Any, scale: Any) -> Any:
 
 
 def _loo_torch(x: Any, y: Any, h: Any) -> Any:
-    """The right answer, in torch (the reference of the SGD check)."""
+    """Compute the right answer in torch (the reference of the SGD check)."""
     import torch
 
     scores = -_sq_dist(x, h) / 2
@@ -86,7 +86,7 @@ def _check_loo(fn: Callable[..., Any], d: int) -> Feedback:
     result = call_answer(fn, torch.from_numpy(x_np.copy()), torch.from_numpy(y_np.copy()), h)
     got, rtol = answer_array(result, (y_np.size,), "one prediction per point")
     refs = _references(x_np, y_np, h_np)
-    name = _name(fn)
+    name = answer_name(fn)
     if not close(got, refs["right"], rtol):
         mistake = next((k for k in refs if k != "right" and close(got, refs[k], rtol)), None)
         message = LOO_MISTAKES[mistake.split(",")[0]] if mistake else (
@@ -195,10 +195,8 @@ SGD_MISTAKES = {
 
 
 def _pair(result: Any, steps: int, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, float]:
-    from ..feedback import _unusable
-
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise _unusable("Return a pair (widths, losses): the width before every step and "
+        raise unusable("Return a pair (widths, losses): the width before every step and "
                         "after the last, and the loss of every step.")
     widths, rtol = answer_array(result[0], (steps + 1,) + shape,
                                 "widths holds the starting width and the width after each step")
@@ -223,7 +221,7 @@ def check_sgd_log_width(fn: Callable[..., Any]) -> Feedback:
     """
     import torch
 
-    name = _name(fn)
+    name = answer_name(fn)
     steps, lr = 4, 0.5
     cases = []
     for d, init in ((1, 2.0), (2, [2.0, 0.5])):
