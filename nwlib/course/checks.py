@@ -4,7 +4,7 @@ Each ``check_*`` function calls the learner's function on a small seeded case,
 compares the result with a reference computed by ``nwlib``, and, when they
 differ, with the results of the usual mistakes, so that the feedback can name
 the mistake and the fix. A check never raises, whatever the answer returns: it
-gives a :class:`~nwlib.feedback.Feedback` that prints as a short report
+gives a :class:`~nwlib.course.feedback.Feedback` that prints as a short report
 ("passed", "not done yet" for a stub, "not right yet" with the reasons). Results
 in float32 are compared at float32's precision.
 

@@ -166,7 +166,7 @@ def _oracle_case() -> RateSimulation:
 def check_oracle_widths(fn: Callable[[RateSimulation], Any]) -> Feedback:
     """Check ``fn(sim) -> widths``: per sample size, the width with the lowest mean MSE.
 
-    ``sim`` is a :class:`~nwlib.consistency.RateSimulation`; the result has one
+    ``sim`` is a :class:`~nwlib.course.consistency.RateSimulation`; the result has one
     width per sample size, shape (len(sim.ns),), the mean being taken over the
     repetitions.
 
