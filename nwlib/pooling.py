@@ -104,6 +104,28 @@ def _reference(p: Prepared, k: Kernel, empty: str, *, pool: bool) -> Any:
     return blocked_attention(p, scores_of, k, empty, _fmt(p.bandwidth), pool=pool)
 
 
+def _compact(p: Prepared, kernel: Kernel, empty: str) -> Any:
+    """Pool with a compact kernel on the slice route; None where it does not serve.
+
+    Only the keys in each query's reach are scored (:func:`nwlib._backends.compact`).
+    """
+    xp, c = p.xp, p.values.shape[1]
+
+    def scores_of(q: Any, k: Any) -> Any:
+        return log_scores(q, k, p.bandwidth, kernel, xp)
+
+    builtin = KERNELS.get(kernel.name) is kernel
+    sums = _backends.compact("pool", p, radius=kernel.radius,
+                             profile=kernel.name if builtin else None, scores_of=scores_of)
+    if sums is None:
+        return None
+    total = sums[:, c:]
+    empty_rows = total[:, 0] == 0
+    check_empty(xp, empty_rows, empty, kernel, _fmt(p.bandwidth))
+    pooled = sums[:, :c] / xp.where(total > 0, total, xp.ones_like(total))
+    return xp.where(empty_rows[:, None], xp.full_like(pooled, math.nan), pooled)
+
+
 def attention_weights(
     queries: Any,
     keys: Any,
@@ -185,8 +207,10 @@ def nadaraya_watson(
         ``"auto"`` takes a fast path for the Gaussian kernel: multi-core blocked
         numpy for arrays; for float32 CUDA tensors that need no gradient, a fused
         Triton kernel (if Triton is installed); for other tensors, fused
-        ``scaled_dot_product_attention`` on their device (:mod:`nwlib._backends`). ``"reference"`` always runs the
-        plain blocked code.
+        ``scaled_dot_product_attention`` on their device. Kernels of compact
+        support score only the keys within their reach; exact, since every key
+        left out has weight 0 (all in :mod:`nwlib._backends`). ``"reference"``
+        always runs the plain blocked code.
 
     Returns
     -------
@@ -208,6 +232,8 @@ def nadaraya_watson(
     result = None
     if method == "auto" and k is KERNELS["gaussian"]:
         result = _backends.gaussian("pool", p)
+    elif method == "auto":
+        result = _compact(p, k, empty)
     if result is None:
         result = _reference(p, k, empty, pool=True)
     return result[:, 0] if p.values_were_1d else result

@@ -1,28 +1,31 @@
-"""Fast paths for the Gaussian kernel, behind one dispatch function.
+"""Fast paths, behind one dispatch module.
 
 The core modules compute everything with plain blocked array code that works for
-every kernel, numpy and torch. For the Gaussian kernel some inputs can take a
-faster exact route; :func:`gaussian` picks it, or returns None so the caller runs
-its reference code:
+every kernel, numpy and torch. Some inputs can take a faster exact route;
+:func:`gaussian` (the Gaussian kernel) and :func:`compact` (kernels of compact
+support) pick it, or return None so the caller runs its reference code:
 
 - numpy arrays: multi-core blocked numpy/torch with a negligible-key cut-off
   (:mod:`.cpu_gauss`, planned by :mod:`.cutoff`); leave-one-out errors of many
   widths in one pass (:mod:`.cpu_loo`);
 - float32 CUDA tensors needing no gradient: a fused Triton kernel (:mod:`.triton_gauss`);
 - other tensors: torch's fused ``scaled_dot_product_attention`` (:mod:`.sdpa`),
-  when the centred scores keep their digits.
+  when the centred scores keep their digits;
+- compact kernels, any input: only the keys within reach of each block of
+  queries, found by sorting (:mod:`.compact_kernels`); exact, since the others weigh 0.
 
 These modules import only :mod:`nwlib.validation` and :mod:`nwlib.blocking`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Callable
 
 from ..validation import Prepared
-from . import cpu_gauss, cpu_loo, sdpa, triton_gauss
+from . import compact_kernels, cpu_gauss, cpu_loo, sdpa, triton_gauss
 
-__all__ = ["gaussian", "on_gpu", "OPERATIONS", "ROUTES"]
+__all__ = ["gaussian", "compact", "on_gpu", "OPERATIONS", "ROUTES"]
 
 OPERATIONS = ("weights", "pool", "loo", "plan")
 ROUTES = ("auto", "sdpa")
@@ -85,6 +88,45 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
         return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     return None
+
+
+def compact(operation: str, p: Prepared, *, radius: float, profile: str | None,
+            scores_of: Callable[[Any, Any], Any]) -> Any:
+    """Run ``operation`` for a kernel of compact support on the slice route, or return None.
+
+    Parameters
+    ----------
+    operation : {"pool"}
+        The sums ``sum_i w_i [v_i, 1]`` of each query, shape (m, c + 1): the
+        caller divides, and a row of zeros marks a query with no key in reach.
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare` (with values).
+    radius : float
+        The kernel is 0 beyond ``u = radius``; None (or not finite) serves nothing.
+    profile : str or None
+        A built-in kernel's name, for the in-place route; None for other kernels.
+    scores_of : callable
+        ``scores_of(q_block, k_block)``: the reference code's log-kernel scores.
+
+    Returns
+    -------
+    The sums (numpy for numpy input, a tensor for tensor input), or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nwlib.validation import prepare
+    >>> box = lambda q, k: np.where(np.sum((q[:, None] - k[None]) ** 2, axis=-1) <= 1, 0.0, -np.inf)
+    >>> p = prepare([0.5], [0.0, 1.0, 3.0], [1.0, 2.0, 5.0], 1.0)
+    >>> compact("pool", p, radius=1.0, profile="boxcar", scores_of=box).tolist()
+    [[3.0, 2.0]]
+    """
+    if operation != "pool":
+        raise ValueError(f"operation={operation!r}: unknown.")
+    if p.queries.shape[0] == 0 or not (radius is not None and 0 < radius < math.inf):
+        return None
+    return compact_kernels.compact_sums(p.queries, p.keys, p.values, p.bandwidth, radius, profile,
+                                        scores_of, p.xp)
 
 
 def _sdpa(p: Prepared) -> Any:

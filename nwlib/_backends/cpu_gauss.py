@@ -15,8 +15,10 @@ module does the same arithmetic with less work and less traffic:
   (:data:`TILE_ELEMENTS` per thread without torch); distances, the row-max shift and
   ``exp`` all happen in place in that buffer;
 - products with ``[values, 1]`` give the numerators and the denominators together;
-- with torch, every call spreads over the cores itself and the blocks run in turn;
-  without it, blocks go to a thread pool (numpy releases the GIL in its loops);
+- blocks go to a thread pool, one thread per core, each thread taking the next
+  block when it is free (numpy and torch release the GIL in their loops); torch's
+  own threads are switched off meanwhile (:func:`serial_torch`), so a core taken by
+  another process slows only the blocks that land on it, instead of every call;
 - ``exp`` runs through torch's vectorised kernel when torch is installed (several
   times numpy's on CPUs without AVX-512); arguments whose result would not be a
   normal number give exactly 0 instead of taking both libraries' slow path.
@@ -30,9 +32,11 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -41,16 +45,15 @@ from .cutoff import Plan, negligible_gap
 
 __all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "negligible_gap", "evaluated_pairs",
            "n_threads", "exp_inplace", "exp_floor", "half_sq_dists", "inverse_2h2", "parallel",
-           "products", "tile", "torch_or_none"]
+           "products", "serial_torch", "tile", "torch_or_none", "workers"]
 
 #: Entries of one thread's work buffer on the numpy route: 2**17 float64 are 1 MiB,
 #: one core's L2 cache.
 TILE_ELEMENTS = 2**17
-#: Entries of the work buffer on the torch route, whose calls use all cores: large
-#: enough that a block's Python overhead (about ten calls) is a few percent of its work.
-TORCH_TILE_ELEMENTS = 2**19
-#: Elements per call of torch's exp: below its grain size (2**15), so it stays serial.
-EXP_CHUNK = 2**14
+#: Entries of one thread's work buffer on the torch route: large enough that a
+#: block's Python overhead (about ten calls, holding the GIL) is a few percent of
+#: its work, small enough that a block is a small share of a call.
+TORCH_TILE_ELEMENTS = 2**18
 
 
 def n_threads() -> int:
@@ -60,25 +63,74 @@ def n_threads() -> int:
 
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=n_threads(), thread_name_prefix="nwlib")
+    return ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="nwlib")
+
+
+def workers() -> int:
+    """Threads that share a call's blocks: two per core.
+
+    The scheduler shares a core fairly among runnable threads, so next to one busy
+    process on 2 cores, 2 threads get 4/3 of the cores (a call 1.5x slower than
+    alone) and 4 threads get 8/5 (1.25x). On an idle machine the extra threads
+    cost only a few context switches: each block is a whole tile of work.
+    """
+    return 2 * n_threads()
+
+
+_serial_lock = threading.Lock()
+_serial_state = {"users": 0, "saved": 1}
+
+
+@contextmanager
+def serial_torch() -> Iterator[None]:
+    """Let the pool's threads switch torch's CPU kernels to one thread each.
+
+    torch's OpenMP threads split every call evenly over the cores and meet at a
+    barrier: when another process holds one core, each call waits for the thread
+    that lost its core (a call at n = m = 20,000 took 6.5x longer next to one busy
+    process). Our own threads take whole blocks instead, so a slowed thread does
+    fewer of them. Each pool thread sets its own OpenMP and MKL thread counts to 1
+    (they are per thread), which also sets torch's process-wide count; nested and
+    concurrent users share this, and the last one out restores the count.
+    """
+    torch = torch_or_none()
+    if torch is None:
+        yield
+        return
+    with _serial_lock:
+        if _serial_state["users"] == 0:
+            _serial_state["saved"] = torch.get_num_threads()
+        _serial_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _serial_lock:
+            _serial_state["users"] -= 1
+            if _serial_state["users"] == 0:
+                torch.set_num_threads(_serial_state["saved"])
 
 
 def parallel(work: Callable, items: Sequence) -> list:
-    """``[work(item) for item in items]`` on all cores, in order."""
-    torch_or_none()  # import once, here, rather than racing in the worker threads
-    threads = n_threads()
-    if threads == 1 or len(items) == 1:
-        return [work(b) for b in items]
-    # Each thread takes the next item as soon as it is free: a thread slowed by other
-    # jobs on the machine then does fewer blocks instead of holding up the rest.
+    """``[work(item) for item in items]`` on all cores, in order.
+
+    Each thread takes the next item as soon as it is free: a thread slowed by other
+    jobs on the machine then does fewer items instead of holding up the rest.
+    """
+    torch = torch_or_none()  # import once, here, rather than racing in the worker threads
+    threads = min(workers(), len(items))
+    if threads <= 1:
+        return [work(item) for item in items]
     results: list = [None] * len(items)
     order = itertools.count()  # next() on it is atomic under the GIL
 
     def drain(_: int) -> None:
+        if torch is not None:
+            torch.set_num_threads(1)
         while (i := next(order)) < len(items):
             results[i] = work(items[i])
 
-    list(_pool().map(drain, range(threads)))
+    with serial_torch():
+        list(_pool().map(drain, range(threads)))
     return results
 
 
@@ -141,13 +193,9 @@ def exp_inplace(arg: np.ndarray, low: bool = True) -> np.ndarray:
             np.copyto(arg, -np.inf, where=arg <= floor)
         return np.exp(arg, out=arg)
     flat = torch.from_numpy(arg.reshape(-1))
-    # Chunks below torch's grain size run in the calling thread: our threads
-    # already use every core, and torch's own pool would compete with them.
-    for start in range(0, flat.numel(), EXP_CHUNK):
-        chunk = flat[start : start + EXP_CHUNK]
-        if low:
-            torch.nn.functional.threshold_(chunk, floor, -math.inf)
-        chunk.exp_()
+    if low:
+        torch.nn.functional.threshold_(flat, floor, -math.inf)
+    flat.exp_()
     return arg
 
 
@@ -189,8 +237,7 @@ def gaussian_nadaraya_watson(
     v1[:, :c], v1[:, c] = values[plan.key_order], 1
     out = np.empty((queries.shape[0], c), dtype=values.dtype)
     sums = _torch_sums(plan, scale, v1) if torch_or_none() is not None else _numpy_sums(plan, scale, v1)
-    for (rows, _, _), s in zip(plan.blocks, sums):
-        out[plan.query_order[rows]] = s[:, :c] / s[:, c:]
+    out[plan.query_order] = sums[:, :c] / sums[:, c:]
     return out
 
 
@@ -199,15 +246,16 @@ def tile() -> int:
     return TILE_ELEMENTS if torch_or_none() is None else TORCH_TILE_ELEMENTS
 
 
-def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
-    """Each block's ``weights @ v1`` through torch's vectorised kernels.
+def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
+    """``weights @ v1`` of the sorted queries, block by block, through torch's kernels.
 
-    torch spreads every call over the cores itself (its OpenMP threads), so the
-    blocks run one after another in this thread; the products go through torch
-    too, since numpy's BLAS would start a second set of threads that fights
-    torch's for the cores. A block wider than a tile is walked in chunks of keys,
-    with the online softmax rescaling (as in flash attention) where the rows'
-    smallest scores are not known beforehand.
+    The blocks go to the thread pool (:func:`parallel`), each thread running
+    torch's kernels on its own core with its own work buffer; the products go
+    through torch too, since numpy's BLAS would start a second set of threads. A
+    block wider than a tile is walked in chunks of keys, with the online softmax
+    rescaling (as in flash attention) where the rows' smallest scores are not
+    known beforehand. Each block writes its rows of one output array: a result
+    object per block would hold memory in proportion to their number.
     """
     torch = torch_or_none()
     q, k_t = torch.from_numpy(plan.queries), torch.from_numpy(np.ascontiguousarray(plan.keys.T))
@@ -219,12 +267,15 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
     def columns(rows: slice) -> int:
         return max(1, TORCH_TILE_ELEMENTS // (rows.stop - rows.start))
 
-    # One buffer for all blocks: a fresh one per block lets the heap grow.
+    # One buffer per thread for all its blocks: a fresh one per block lets the heap grow.
     size = max((r.stop - r.start) * min(columns(r), hi - lo) for r, lo, hi in plan.blocks)
-    buf = torch.empty(size, dtype=q.dtype)
-    tmp = torch.empty_like(buf) if d > 1 else None
+    local = threading.local()
 
-    def block(item: tuple[slice, int, int]) -> np.ndarray:
+    def block(item: tuple[slice, int, int]) -> None:
+        if not hasattr(local, "buf"):
+            local.buf = torch.empty(size, dtype=q.dtype)
+            local.tmp = torch.empty_like(local.buf) if d > 1 else None
+        buf, tmp = local.buf, local.tmp
         rows, lo, hi = item
         r, step = rows.stop - rows.start, columns(rows)
         sums = top = None
@@ -252,9 +303,12 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
             torch.nn.functional.threshold_(w, floor, -math.inf).exp_()
             part = products(w, v1_t, v1_torch, a, b)
             sums = part if sums is None else sums.add_(part)
-        return sums.numpy()
+        total_t[rows] = sums
 
-    return [block(b) for b in plan.blocks]
+    total = np.empty((plan.queries.shape[0], v1.shape[1]), dtype=v1.dtype)
+    total_t = torch.from_numpy(total)
+    parallel(block, plan.blocks)
+    return total
 
 
 def products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
@@ -271,8 +325,8 @@ def products(w: Any, v1_t: Any, v1: Any, lo: int, hi: int) -> Any:
     return np.stack([w @ col[lo:hi] for col in v1_t], axis=1)
 
 
-def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarray]:
-    """Each block's ``weights @ v1`` with numpy alone, the blocks shared among threads."""
+def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
+    """``weights @ v1`` of the sorted queries with numpy alone, blocks shared among threads."""
     k_t = np.ascontiguousarray(plan.keys.T)
     v1_t = np.ascontiguousarray(v1.T)
 
@@ -282,7 +336,7 @@ def _numpy_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> list[np.ndarra
         half_sq_dists(plan.queries[rows], k_t[:, lo:hi], scale, dist)
         return products(_shifted_weights(dist), v1_t, v1, lo, hi)
 
-    return parallel(block, plan.blocks)
+    return np.concatenate(parallel(block, plan.blocks))
 
 
 def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> np.ndarray:

@@ -85,8 +85,8 @@ def _symmetric_sums(
     when they stay normal numbers. Then ``k_ij = k_ji``: each pair is computed once,
     in the block of rows holding its smaller index, and adds to both rows' sums.
     Pairs farther apart than ``sqrt(2 h^2 reach + nearest)`` are negligible for both.
-    With torch, each call spreads over the cores itself and the blocks run in turn
-    (as in :func:`nwlib._backends.cpu_gauss._torch_sums`); with numpy alone, blocks go to threads.
+    Blocks go to the thread pool (:func:`nwlib._backends.cpu_gauss.parallel`), through
+    torch's kernels when it is installed.
     """
     n = x.shape[0]
     radius = np.sqrt(2 * widths**2 * reach + nearest)
@@ -124,7 +124,7 @@ def _symmetric_sums(
 
     blocks = [slice(s, min(s + step, n)) for s in range(0, n, step)]
     total = np.zeros((len(widths), n, v1.shape[1]), dtype=v1.dtype)
-    for cols, acc in [block(b) for b in blocks] if torch is not None else parallel(block, blocks):
+    for cols, acc in parallel(block, blocks):
         total[:, cols] += acc
     return total
 

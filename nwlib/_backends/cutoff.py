@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["negligible_gap", "Plan"]
+__all__ = ["negligible_gap", "Plan", "tiles"]
 
 
 def negligible_gap(n: int, dtype: np.dtype) -> float:
@@ -63,14 +63,14 @@ class Plan:
         reach = np.sqrt((best + negligible_gap(n, keys.dtype)) / float(scale[axis]))
         lo = np.searchsorted(k_axis, q_axis - reach, side="left")
         hi = np.searchsorted(k_axis, q_axis + reach, side="right")
-        self.blocks = _tiles(lo, hi, tile)
+        self.blocks = tiles(lo, hi, tile)
 
     def pairs(self) -> int:
         """Query-key pairs whose kernel value is evaluated."""
         return sum((r.stop - r.start) * (hi - lo) for r, lo, hi in self.blocks)
 
 
-def _tiles(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, int]]:
+def tiles(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, int]]:
     """Cut sorted queries with key slices ``lo[i]:hi[i]`` into blocks of rows.
 
     A block's rows share the union of their slices. Rows are added while the block

@@ -15,7 +15,7 @@
   }
 
   function text(parent, x, y, content, attrs) {
-    var t = el("text", Object.assign({ x: x, y: y, "font-size": 12, fill: "#333" }, attrs || {}), parent);
+    var t = el("text", Object.assign({ x: x, y: y, "font-size": 12, fill: "currentColor" }, attrs || {}), parent);
     t.textContent = content;
     return t;
   }
@@ -47,8 +47,8 @@
   }
 
   function axes(svg, sx, sy, xdom, ydom, xlabel, ylabel, w, h, m) {
-    el("line", { x1: m.left, x2: w - m.right, y1: h - m.bottom, y2: h - m.bottom, stroke: "#555" }, svg);
-    el("line", { x1: m.left, x2: m.left, y1: m.top, y2: h - m.bottom, stroke: "#555" }, svg);
+    el("line", { x1: m.left, x2: w - m.right, y1: h - m.bottom, y2: h - m.bottom, stroke: "currentColor", "stroke-opacity": 0.7 }, svg);
+    el("line", { x1: m.left, x2: m.left, y1: m.top, y2: h - m.bottom, stroke: "currentColor", "stroke-opacity": 0.7 }, svg);
     for (var x = Math.ceil(xdom[0]); x <= xdom[1]; x++) {
       text(svg, sx(x), h - m.bottom + 16, String(x), { "text-anchor": "middle" });
     }
@@ -66,8 +66,10 @@
   function init(root) {
     var d = JSON.parse(root.querySelector("script.nw-explorer-data").textContent);
     root.setAttribute("data-nw-ready", "true");
-    // The drawing assumes a light background, also when the book is shown in dark mode.
-    root.style.cssText = "background:#fff;color:#222;padding:0.5em;border-radius:4px";
+    // Follow the book's light or dark theme (pydata-sphinx-theme's variables); text and
+    // axes draw in currentColor, and the weights' blue reads on either background.
+    root.style.cssText = "background:var(--pst-color-background,#fff);" +
+      "color:var(--pst-color-text-base,#222);padding:0.5em;border-radius:4px";
 
     var controls = document.createElement("div");
     controls.className = "nw-explorer-controls";
@@ -121,12 +123,12 @@
         { "text-anchor": "end", "font-size": 10 });
       for (var c = 0; c < cols; c++) {
         cells[r].push(el("rect", { x: (HM.left + c * cw).toFixed(1), y: (HM.top + r * ch).toFixed(1),
-          width: cw.toFixed(1), height: ch.toFixed(1), fill: "#08306b", "fill-opacity": 0 }, heat));
+          width: cw.toFixed(1), height: ch.toFixed(1), fill: "#3a7dc9", "fill-opacity": 0 }, heat));
       }
     }
     text(heat, (HM.left + W - HM.right) / 2, HH - 22, "key i (keys sorted by x)", { "text-anchor": "middle" });
     text(heat, (HM.left + W - HM.right) / 2, HH - 6,
-      "darker = more attention; grey row = no key in reach", { "text-anchor": "middle", "font-size": 10 });
+      "stronger blue = more attention; grey row = no key in reach", { "text-anchor": "middle", "font-size": 10 });
     text(heat, 14, (HM.top + HH - HM.bottom) / 2, "query q",
       { "text-anchor": "middle", transform: "rotate(-90 14 " + (HM.top + HH - HM.bottom) / 2 + ")" });
 
@@ -139,7 +141,7 @@
       for (var r = 0; r < rows; r++) {
         for (var c = 0; c < cols; c++) {
           var v = w[r][c];
-          cells[r][c].setAttribute("fill", v === null ? "#bbb" : "#08306b");
+          cells[r][c].setAttribute("fill", v === null ? "#bbb" : "#3a7dc9");
           cells[r][c].setAttribute("fill-opacity", v === null ? 1 : (top ? v / top : 0).toFixed(3));
         }
       }

@@ -1,7 +1,9 @@
-"""Every page of the built book in a real browser (Debian's Chromium via Playwright), offline.
+"""Every page of the built book in a real browser (Chromium via Playwright), offline.
 
 The site is served from 127.0.0.1; any request to another host is blocked and recorded.
-Screenshots land in _build/screenshots/ for a person to look at.
+Every page is opened in light and in dark mode. Screenshots land in _build/screenshots/
+for a person to look at. tests/book/chromium.py finds the browser (NW_CHROMIUM, the PATH or
+Playwright's own), or skips with a message saying how to get one (fails under CI=true).
 """
 
 from __future__ import annotations
@@ -11,19 +13,17 @@ import http.server
 import json
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from chromium import FLAGS, chromium_or_skip
 from playwright.sync_api import sync_playwright
 
 from site_pages import MISSING, ROOT, SITE, page_file, site_pages
 
-CHROMIUM = "/usr/bin/chromium"
-# Headless as root needs --no-sandbox; the rest keep Chromium itself off the network.
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-quic", "--no-first-run", "--disable-default-apps"]
+TIMEOUT_MS = 180_000
+SCHEMES = ["light", "dark"]  # the reader's system setting; the theme's default mode follows it
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages()
 EXPLORER = "[data-nw-explorer]"
@@ -47,10 +47,10 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)"
+    executable = chromium_or_skip()
     with sync_playwright() as p:
         # Playwright gives each launch a fresh temporary user-data-dir.
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        b = p.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
         yield b
         b.close()
 
@@ -58,13 +58,17 @@ def browser():
 class Visit:
     """A page opened with every problem the browser reports recorded."""
 
-    def __init__(self, browser, base_url: str, page: str):
+    def __init__(self, browser, base_url: str, page: str, scheme: str = "light"):
         self.host = urlsplit(base_url).netloc
         self.errors: list[str] = []
         self.offsite: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           color_scheme=scheme)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
+        # A loaded CI machine (or 2 cores shared by several jobs) can take over a minute to
+        # typeset a long page; Playwright's 30 s default then fails pages that are fine.
+        self.page.set_default_timeout(TIMEOUT_MS)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: r.url not in self.offsite
@@ -96,9 +100,9 @@ class Visit:
 def visit(browser, base_url):
     opened = []
 
-    def open_page(page: str) -> Visit:
+    def open_page(page: str, scheme: str = "light") -> Visit:
         page_file(page)  # fails loudly when the site was not built
-        opened.append(Visit(browser, base_url, page))
+        opened.append(Visit(browser, base_url, page, scheme))
         return opened[-1]
 
     yield open_page
@@ -115,10 +119,13 @@ def image_outputs(page: str) -> int:
     return sum("image/png" in o.get("data", {}) for c in cells for o in c.get("outputs", []))
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("page", PAGES)
-def test_page_in_a_real_browser(visit, page):
-    v = visit(page)
+def test_page_in_a_real_browser(visit, page, scheme):
+    v = visit(page, scheme)
     p = v.page
+    # The theme follows the reader's setting (html_context default_mode: auto).
+    assert p.evaluate("() => document.documentElement.dataset.theme") == scheme
     # Math: every Sphinx math node was typeset, and no TeX delimiters are left as text.
     math = p.evaluate("""() => [...document.querySelectorAll('article .math')]
         .filter(m => !m.querySelector('mjx-container')).length""")
@@ -142,7 +149,8 @@ def test_page_in_a_real_browser(visit, page):
     if views:
         p.locator(".jupyter-widgets").first.wait_for(timeout=15000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    p.screenshot(path=str(SCREENSHOTS / (page.replace("/", "__").removesuffix(".html") + ".png")),
+    suffix = "" if scheme == "light" else "-dark"
+    p.screenshot(path=str(SCREENSHOTS / (page.replace("/", "__").removesuffix(".html") + suffix + ".png")),
                  full_page=True)
     assert not v.offsite, f"{page} requested other hosts: {v.offsite}"
     assert not v.errors, f"{page}: {v.errors}"
@@ -217,3 +225,29 @@ def test_search_works_offline(visit):
     p = visit("search.html?q=attention").page
     p.locator("#search-results ul.search li").first.wait_for(timeout=15000)
     assert p.locator("#search-results ul.search li").count() >= 1
+
+
+def _luminance(css_color: str) -> float:
+    """Relative luminance (0 black .. 1 white) of a computed `rgb(...)`/`rgba(...)` colour."""
+    r, g, b = (int(c) / 255 for c in re.findall(r"[\d.]+", css_color)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("page", explorer_pages())
+def test_explorer_follows_the_theme(visit, page, scheme):
+    assert page != NO_EXPLORER, f"no page of the built site has a {EXPLORER} element"
+    p = visit(page, scheme).page
+    root = p.locator(f"{EXPLORER}[data-nw-ready]").first
+    root.wait_for()
+    colours = root.evaluate("""r => { const s = getComputedStyle(r);
+        const t = r.querySelector('svg text');
+        return [s.backgroundColor, s.color, getComputedStyle(t).fill]; }""")
+    background, text, label = (_luminance(c) for c in colours)
+    page_background = _luminance(p.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    assert abs(background - page_background) < 0.1, f"{scheme}: explorer {colours[0]} on the page's background"
+    if scheme == "dark":
+        assert background < 0.2 and text > 0.6 and label > 0.6, colours
+    else:
+        assert background > 0.8 and text < 0.4 and label < 0.4, colours
+    root.screenshot(path=str(SCREENSHOTS / f"width-explorer-{scheme}.png"))
