@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from .blocking import check_result_fits
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
-from .pooling import EMPTY_CHOICES, blocked_attention
+from .pooling import EMPTY_CHOICES, blocked_attention, weight_scores
 from .validation import check_choice, prepare
 
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]
@@ -94,13 +95,22 @@ def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
     if p.is_torch:
         raise TypeError("per-key widths work on numpy arrays; pass tensors as .numpy().")
     n, d = p.keys.shape
-    h = _check_widths(bandwidths, n)
+    if values is None:
+        check_result_fits(
+            (p.queries.shape[0], n), p.keys.itemsize, "attention_weights_per_key",
+            "For predictions call nadaraya_watson_per_key, which never holds the matrix; "
+            "for weights, pass the queries a block at a time.",
+        )
+    # The data's precision, as everywhere: float32 keys give float32 weights.
+    h = _check_widths(bandwidths, n).astype(p.keys.dtype)
     log_hd = d * np.log(h)[None, :]
 
     def scores_of(q: np.ndarray) -> np.ndarray:
-        diff = (q[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
-        # log of k(u_j) / h_j**d: the density weight of each key, in log space for stability.
-        return k.log_profile(np.sum(diff * diff, axis=-1), p.xp) - log_hd
+        with np.errstate(over="ignore", under="ignore"):
+            diff = (q[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
+            # log of k(u_j) / h_j**d: the density weight of each key, in log space.
+            scores = k.log_profile(np.sum(diff * diff, axis=-1), p.xp) - log_hd
+        return weight_scores(scores, q, p.keys, h[None, :, None], k, p.xp)
 
     widths = f"per-key widths up to {h.max():g}"
     return blocked_attention(p, scores_of, k, empty, widths, pool=values is not None), p
@@ -111,7 +121,8 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
 
-    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
+    stays float32, integers become float64).
 
     The weight of key ``j`` for query ``q`` is proportional to
     ``k(||q - x_j|| / h_j) / h_j**d``; each row sums to 1. Scores are shifted by
@@ -144,7 +155,8 @@ def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths:
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).
 
-    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
+    stays float32, integers become float64).
 
     Returns
     -------

@@ -10,9 +10,11 @@ of code with :func:`working_memory_limit`.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 
-__all__ = ["row_blocks", "working_memory", "working_memory_limit"]
+__all__ = ["row_blocks", "working_memory", "working_memory_limit", "check_result_fits",
+           "available_memory"]
 
 #: Default budget of one block's temporaries, in MiB: 8 MiB of float64 scores stay
 #: near the cache, and the per-block Python overhead is then negligible.
@@ -81,3 +83,56 @@ def row_blocks(rows: int, row_elements: int, *, elements: int | None = None,
     budget = elements if elements is not None else int(working_memory() * 2**20) // itemsize
     step = max(1, budget // max(1, row_elements))
     return [slice(start, min(start + step, rows)) for start in range(0, rows, step)]
+
+
+def available_memory() -> float | None:
+    """Bytes of memory the system can still give this process, or None if unknown.
+
+    Examples
+    --------
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024.0
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_result_fits(shape: tuple[int, ...], itemsize: int, what: str, instead: str) -> None:
+    """Refuse at once a result that cannot fit in the memory available.
+
+    Blocking bounds every temporary, but a result of ``shape`` must exist whole; if
+    it is larger than :func:`available_memory`, computing it would run for minutes
+    and then fail in the allocator.
+
+    Raises
+    ------
+    MemoryError
+        Saying how much the result would take and what to call instead.
+
+    Examples
+    --------
+    >>> check_result_fits((10**6, 10**6), 8, "attention_weights", "Call nadaraya_watson.")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    MemoryError: attention_weights would return a 1000000 x 1000000 array: 7451 GiB, ...
+    """
+    need = float(itemsize)
+    for size in shape:
+        need *= size
+    free = available_memory()
+    if free is not None and need > free:
+        dims = " x ".join(str(size) for size in shape)
+        raise MemoryError(
+            f"{what} would return a {dims} array: {need / 2**30:.0f} GiB, more than the "
+            f"{free / 2**30:.1f} GiB of memory available. {instead}"
+        )

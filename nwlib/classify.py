@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from .density import parzen_density
+from .density import parzen_density, parzen_log_density
 from .kernels import Kernel
 from .pooling import nadaraya_watson
 
-__all__ = ["class_probabilities", "class_densities", "parzen_posterior", "one_hot"]
+__all__ = ["class_probabilities", "class_densities", "class_log_densities", "parzen_posterior",
+           "one_hot"]
 
 
 def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
@@ -95,6 +96,15 @@ def class_probabilities(
     return pooled / pooled.sum(axis=1, keepdims=True)
 
 
+def _check_classes(y: np.ndarray, c: int) -> None:
+    missing = sorted(set(range(c)) - set(y.tolist()))
+    if missing:
+        raise ValueError(
+            f"classes {missing} have no points, so their densities cannot be estimated; "
+            "pass n_classes equal to the number of classes present."
+        )
+
+
 def class_densities(
     queries: Any,
     keys: Any,
@@ -123,19 +133,48 @@ def class_densities(
     [[0.3989, 0.0044]]
     """
     y, c = _labels(labels, n_classes)
-    missing = sorted(set(range(c)) - set(y.tolist()))
-    if missing:
-        raise ValueError(
-            f"classes {missing} have no points, so their densities cannot be estimated; "
-            "pass n_classes equal to the number of classes present."
-        )
+    _check_classes(y, c)
     pts = np.asarray(keys, dtype=float)
     return np.column_stack(
         [parzen_density(queries, pts[y == k], kernel=kernel, bandwidth=bandwidth) for k in range(c)]
     )
 
 
-def parzen_posterior(densities: np.ndarray, priors: np.ndarray) -> np.ndarray:
+def class_log_densities(
+    queries: Any,
+    keys: Any,
+    labels: Any,
+    *,
+    kernel: str | Kernel = "gaussian",
+    bandwidth: Any = 1.0,
+    n_classes: int | None = None,
+) -> np.ndarray:
+    """Compute the logs of :func:`class_densities`, which do not underflow far from the points.
+
+    Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
+
+    Returns
+    -------
+    log_densities : (m, c) array, for ``parzen_posterior(..., log=True)``.
+
+    Examples
+    --------
+    >>> log_dens = class_log_densities([[60.0]], [[0.0], [3.0]], [0, 1])
+    >>> class_densities([[60.0]], [[0.0], [3.0]], [0, 1]).tolist()  # both underflow
+    [[0.0, 0.0]]
+    >>> parzen_posterior(log_dens, np.array([0.5, 0.5]), log=True).round(3).tolist()
+    [[0.0, 1.0]]
+    """
+    y, c = _labels(labels, n_classes)
+    _check_classes(y, c)
+    pts = np.asarray(keys, dtype=float)
+    return np.column_stack([
+        parzen_log_density(queries, pts[y == k], kernel=kernel, bandwidth=bandwidth)
+        for k in range(c)
+    ])
+
+
+def parzen_posterior(densities: np.ndarray, priors: np.ndarray, *, log: bool = False) -> np.ndarray:
     """Bayes' rule: ``p(y = c | x) = p(x | y = c) p(y = c) / sum_k p(x | y = k) p(y = k)``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns float64.
@@ -143,9 +182,14 @@ def parzen_posterior(densities: np.ndarray, priors: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     densities : (m, c) array
-        Class-conditional densities, e.g. from :func:`class_densities`.
+        Class-conditional densities, e.g. from :func:`class_densities`; their logs
+        (from :func:`class_log_densities`) with ``log=True``.
     priors : (c,) array
         Class probabilities ``p(y = c)``, e.g. the class frequencies.
+    log : bool
+        Whether ``densities`` are log densities: the posterior is then a softmax of
+        ``log p(x | y = c) + log p(y = c)``, exact far from the points where the
+        densities themselves underflow to 0.
 
     Returns
     -------
@@ -163,11 +207,25 @@ def parzen_posterior(densities: np.ndarray, priors: np.ndarray) -> np.ndarray:
             f"densities has shape {dens.shape} and priors {pri.shape}; pass (m, c) "
             "densities and one prior per class, shape (c,)."
         )
+    if log:
+        with np.errstate(divide="ignore"):
+            joint = dens + np.log(pri)
+        top = joint.max(axis=1, keepdims=True)
+        if not np.all(np.isfinite(top)):
+            raise ValueError(
+                "some query has log density -inf under every class: a compact kernel "
+                "reaches none of the points, so its posterior is 0/0; widen the bandwidth "
+                "or use kernel='gaussian'."
+            )
+        weights = np.exp(joint - top)
+        return weights / weights.sum(axis=1, keepdims=True)
     joint = dens * pri
     total = joint.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
         raise ValueError(
-            "some query has zero density under every class (a compact kernel out of "
-            "reach of all points), so its posterior is 0/0; widen the bandwidth."
+            "some query has density 0 under every class, so its posterior is 0/0: a "
+            "compact kernel reaches none of the points, or the densities underflowed far "
+            "from them. Pass class_log_densities(...) with log=True, which does not "
+            "underflow, or widen the bandwidth."
         )
     return joint / total

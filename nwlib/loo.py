@@ -37,18 +37,44 @@ def squared_error(keys: Any, values: Any, bandwidth: Any, kernel: Kernel, xp: An
     if rows is None:
         rows = xp.arange(n, device=_device(keys))
     total = None
+    # A gradient would keep every block's intermediate arrays until the backward
+    # pass: the whole n x n x d at once. Checkpointing keeps only each block's
+    # inputs and recomputes the rest during the backward pass: memory stays at a block.
+    grad = _needs_grad(keys, values, bandwidth)
     for block in row_blocks(rows.shape[0], n * max(d, 1)):
         r = rows[block]
-        scores = log_scores(keys[r], keys, bandwidth, kernel, xp)
-        if leave_one_out:
-            own = r[:, None] == xp.arange(n, device=_device(keys))[None, :]
-            scores = xp.where(own, xp.full_like(scores, -math.inf), scores)
-        w, sums, empty_rows = shifted_weights(scores, xp)
+        args = (keys, values, bandwidth, kernel, xp, r, leave_one_out)
+        if grad:
+            from torch.utils.checkpoint import checkpoint
+
+            part, empty_rows = checkpoint(_block_error, *args, use_reentrant=False)
+        else:
+            part, empty_rows = _block_error(*args)
         if bool(xp.any(empty_rows)):
             return None
-        part = xp.sum(((w @ values) / sums - values[r]) ** 2)
         total = part if total is None else total + part
     return total
+
+
+def _needs_grad(*tensors: Any) -> bool:
+    import sys
+
+    torch = sys.modules.get("torch")
+    return (torch is not None and torch.is_grad_enabled()
+            and any(getattr(t, "requires_grad", False) for t in tensors))
+
+
+def _block_error(keys: Any, values: Any, bandwidth: Any, kernel: Kernel, xp: Any, r: Any,
+                 leave_one_out: bool) -> tuple[Any, Any]:
+    """Squared error summed over the points ``r``, and which of them have no key in reach."""
+    n = keys.shape[0]
+    scores = log_scores(keys[r], keys, bandwidth, kernel, xp)
+    if leave_one_out:
+        own = r[:, None] == xp.arange(n, device=_device(keys))[None, :]
+        scores = xp.where(own, xp.full_like(scores, -math.inf), scores)
+    w, sums, empty_rows = shifted_weights(scores, xp)
+    safe = xp.where(sums > 0, sums, xp.ones_like(sums))
+    return xp.sum(((w @ values) / safe - values[r]) ** 2), empty_rows
 
 
 def _device(x: Any) -> Any:

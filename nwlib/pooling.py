@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+import numpy as np
+
 from . import _backends
-from .blocking import row_blocks
+from .blocking import check_result_fits, row_blocks
 from .kernels import KERNELS, Kernel, get_kernel
 from .validation import Prepared, check_choice, prepare
 
@@ -30,10 +32,55 @@ class NoKeyInReachError(ValueError):
 
 
 def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
-    """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays."""
-    diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
-    s = xp.sum(diff * diff, axis=-1)
-    return kernel.log_profile(s, xp)
+    """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays.
+
+    A scaled distance too large for the dtype gives ``u^2 = inf``, silently: the
+    right limit for a density. For weights, see :func:`weight_scores`.
+    """
+    # Overflow to inf is the right limit here, and underflow to 0 too: no warning.
+    with np.errstate(over="ignore", under="ignore"):
+        diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
+        return kernel.log_profile(xp.sum(diff * diff, axis=-1), xp)
+
+
+def weight_scores(scores: Any, queries: Any, keys: Any, bandwidth: Any, kernel: Kernel,
+                  xp: Any) -> Any:
+    """``scores`` (m, n), with the nearest keys' limit where every key is out of range.
+
+    For a kernel that never reaches 0, a row whose every score is ``-inf`` has all
+    its keys beyond the dtype's range of distances, not out of reach: its weights
+    tend to equal weights on the nearest keys (:func:`nearest_keys`), so they get
+    score 0 and the rest ``-inf``. ``bandwidth`` broadcasts against (m, n, d).
+    """
+    if kernel.compact or scores.shape[1] == 0:
+        return scores
+    beyond = ~xp.isfinite(xp.max(scores, axis=1, keepdims=True))
+    if not bool(xp.any(beyond)):
+        return scores
+    nearest = nearest_keys(queries, keys, bandwidth, xp)
+    limit = xp.where(nearest, xp.zeros_like(scores), xp.full_like(scores, -math.inf))
+    return xp.where(beyond, limit, scores)
+
+
+def nearest_keys(queries: Any, keys: Any, bandwidth: Any, xp: Any) -> Any:
+    """Boolean (m, n): which keys are nearest each query in scaled distance.
+
+    The limit of a decaying kernel's weights when the scaled distances exceed the
+    dtype's range: the score gap between the nearest keys and the next is then at
+    least about ``eps u^2``, far beyond any exponent. Distances are compared through
+    ``log |u|`` (a log-sum-exp over coordinates), which cannot overflow.
+
+    Examples
+    --------
+    >>> nearest_keys(np.array([[1e300]]), np.array([[0.0], [5e299]]), np.array([1e-300]), np)
+    array([[False,  True]])
+    """
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        logs = xp.log(xp.abs(queries[:, None, :] - keys[None, :, :])) - xp.log(bandwidth)
+        top = xp.max(logs, axis=-1, keepdims=True)
+        top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
+        log_norm = top[..., 0] + 0.5 * xp.log(xp.sum(xp.exp(2 * (logs - top)), axis=-1))
+        return log_norm == xp.min(log_norm, axis=1, keepdims=True)
 
 
 def shifted_weights(scores: Any, xp: Any) -> tuple[Any, Any, Any]:
@@ -82,12 +129,18 @@ def blocked_attention(p: Prepared, scores_of: Callable[[Any], Any], kernel: Kern
         w, total, empty_rows = shifted_weights(scores_of(p.queries[block]), xp)
         check_empty(xp, empty_rows, empty, kernel, widths)
         safe_total = xp.where(total > 0, total, xp.ones_like(total))
-        part = (w @ p.values) / safe_total if pool else w / safe_total
+        # Normalise before pooling: weights summing to 1 times values near the largest
+        # float cannot overflow, where unnormalised sums could.
+        part = (w / safe_total) @ p.values if pool else w / safe_total
         out.append(xp.where(empty_rows[:, None], xp.full_like(part, math.nan), part))
     if out:
         return xp.concat(out, axis=0) if len(out) > 1 else out[0]
     cols = p.values.shape[1] if pool else n
     return xp.zeros((0, cols), dtype=p.keys.dtype, device=p.keys.device)
+
+
+def _itemsize(a: Any) -> int:
+    return a.element_size() if hasattr(a, "element_size") else a.itemsize
 
 
 def _fmt(h: Any) -> str:
@@ -99,7 +152,8 @@ def _fmt(h: Any) -> str:
 
 def _reference(p: Prepared, k: Kernel, empty: str, *, pool: bool) -> Any:
     def scores_of(q: Any) -> Any:
-        return log_scores(q, p.keys, p.bandwidth, k, p.xp)
+        scores = log_scores(q, p.keys, p.bandwidth, k, p.xp)
+        return weight_scores(scores, q, p.keys, p.bandwidth, k, p.xp)
 
     return blocked_attention(p, scores_of, k, empty, _fmt(p.bandwidth), pool=pool)
 
@@ -170,6 +224,11 @@ def attention_weights(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, None, bandwidth)
+    check_result_fits(
+        (p.queries.shape[0], p.keys.shape[0]), _itemsize(p.keys), "attention_weights",
+        "For predictions call nadaraya_watson, which never holds the matrix; for weights, "
+        "pass the queries a block at a time.",
+    )
     if method == "auto" and k is KERNELS["gaussian"]:
         fast = _backends.gaussian("weights", p)
         if fast is not None:
@@ -215,6 +274,16 @@ def nadaraya_watson(
     Returns
     -------
     predictions : shape (m,) for values of shape (n,), else (m, c)
+
+    Notes
+    -----
+    Every route answers within ``2**-(p+3) S`` of summing every key in the dtype
+    (p the mantissa's bits), ``S = sum_i alpha_i |v_i|`` the answer's scale: a few
+    units in the last place of ``S`` near the keys. Far from every key the rounded
+    distances change each weight by a factor ``exp(+-(d + 3) eps (s_i + s_min))``
+    (``s = |u|^2 / 2``), on every route alike. A query beyond the dtype's range of
+    distances gets the nearest keys' values, a width too wide for it their mean;
+    only a compact kernel with no key truly in reach gives NaN or raises.
 
     Examples
     --------

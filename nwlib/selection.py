@@ -134,20 +134,15 @@ def loo_bandwidth(
     """
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
-    cand = np.asarray(candidates, dtype=float)
-    if cand.ndim not in (1, 2) or cand.shape[0] == 0:
-        raise ValueError(
-            f"candidates has shape {cand.shape}; pass a non-empty list of widths, shape "
-            "(w,) or (w, d) for per-coordinate widths."
-        )
-    p = prepare(keys, keys, values, cand[0])
+    cand = _candidates(candidates)
+    p = prepare(keys, keys, values)  # the candidates are checked one by one below
     if p.is_torch:
         raise TypeError("loo_bandwidth works on numpy arrays; pass keys.numpy().")
     n = p.keys.shape[0]
     if n < 2:
         raise ValueError("keys needs at least 2 points: each is predicted from the others.")
     # Checks every candidate before any work.
-    widths = np.stack([np.asarray(prepare(keys, keys, values, h).bandwidth) for h in cand])
+    widths = np.stack([np.asarray(_candidate_width(keys, values, h, i)) for i, h in enumerate(cand)])
     mse = None
     if method == "auto" and k is KERNELS["gaussian"]:
         mse = _backends.gaussian("loo", p, candidates=widths[:, 0] if cand.ndim == 1 else widths)
@@ -161,3 +156,38 @@ def loo_bandwidth(
         )
     best = cand[int(np.argmin(mse))]
     return (float(best) if cand.ndim == 1 else best), mse
+
+
+def _candidates(candidates: Any) -> np.ndarray:
+    """Check the candidate widths: a float array, (w,) or (w, d), each finite and positive."""
+    if isinstance(candidates, str):
+        raise TypeError(f"candidates={candidates!r} is a string; pass a list of widths.")
+    try:
+        raw = np.asarray(candidates.detach().cpu() if hasattr(candidates, "detach") else candidates)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"candidates could not be read as an array of widths ({exc}).") from None
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"candidates has dtype {raw.dtype}; pass real, positive widths.")
+    cand = raw.astype(float)
+    if cand.ndim not in (1, 2) or cand.shape[0] == 0:
+        raise ValueError(
+            f"candidates has shape {cand.shape}; pass a non-empty list of widths, shape "
+            "(w,) or (w, d) for per-coordinate widths."
+        )
+    bad = np.flatnonzero(~np.all(np.isfinite(cand) & (cand > 0), axis=tuple(range(1, cand.ndim))))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"candidates[{i}] = {cand[i]} is not a finite positive width; pass widths > 0, "
+            "e.g. np.geomspace(0.05, 2.0, 30)."
+        )
+    return cand
+
+
+def _candidate_width(keys: Any, values: Any, h: np.ndarray, i: int) -> Any:
+    """Candidate ``i`` checked against the data, with errors naming it."""
+    try:
+        return prepare(keys, keys, values, h).bandwidth
+    except (TypeError, ValueError) as exc:
+        message = str(exc).replace("bandwidth", f"candidates[{i}]", 1)
+        raise type(exc)(message) from None

@@ -44,26 +44,46 @@ def _as_points(x: Any, name: str, xp: Any, dtype: Any, device: Any) -> Any:
 
 
 def _convert(x: Any, name: str, xp: Any, dtype: Any, device: Any) -> Any:
-    """Convert to the chosen library and dtype; ``device`` is None for numpy."""
-    if device is not None and not is_torch_array(x):
-        import torch
+    """Convert to the chosen library and dtype; ``device`` is None for numpy.
 
-        x = torch.as_tensor(np.asarray(x), device=device)
-    elif device is None:
+    Complex, string, object and ragged input is refused here, whichever library it
+    comes from, before a cast could drop an imaginary part or the library could
+    answer with its own message.
+    """
+    if is_torch_array(x):
+        if x.is_complex() or not (x.is_floating_point() or _integral(x)):
+            raise TypeError(
+                f"{name} has dtype {x.dtype}; pass real numbers (int or float tensors)."
+            )
+    else:
         try:
             x = np.asarray(x)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} could not be read as a numeric array: {exc}") from None
+            raise TypeError(
+                f"{name} could not be read as a numeric array ({exc}); pass a rectangular "
+                "array of real numbers, every row the same length."
+            ) from None
         if x.dtype.kind not in "biuf":
             raise TypeError(
                 f"{name} has dtype {x.dtype}; pass real numbers (int or float arrays)."
             )
+        if device is not None:
+            import torch
+
+            # torch takes no negative strides: a reversed view becomes a copy.
+            x = torch.as_tensor(np.ascontiguousarray(x), device=device)
     arr = xp.astype(x, dtype) if x.dtype != dtype else x
     if not bool(xp.all(xp.isfinite(arr))):
         raise ValueError(
             f"{name} contains NaN or infinite entries; drop or impute them before fitting."
         )
     return arr
+
+
+def _integral(t: Any) -> bool:
+    import torch
+
+    return t.dtype in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
 def result_dtype(*arrays: Any, torch_out: bool = False) -> Any:
@@ -79,7 +99,10 @@ def result_dtype(*arrays: Any, torch_out: bool = False) -> Any:
             if a.is_floating_point():
                 votes.append(str(a.dtype) == "torch.float32")
         else:
-            dt = np.asarray(a).dtype
+            try:
+                dt = np.asarray(a).dtype
+            except (TypeError, ValueError):
+                continue  # unreadable input: its own check names it
             if dt.kind == "f":
                 votes.append(dt == np.float32)
     single = bool(votes) and all(votes)
@@ -114,6 +137,7 @@ def check_bandwidth(bandwidth: Any, d: int, xp: Any, dtype: Any, device: Any) ->
     try:
         h = _convert(bandwidth, "bandwidth", xp, dtype, device)
     except ValueError:
+        _check_range(bandwidth, dtype)
         raise ValueError(
             f"bandwidth={bandwidth!r} is NaN or infinite; pass a finite positive width."
         ) from None
@@ -128,11 +152,28 @@ def check_bandwidth(bandwidth: Any, d: int, xp: Any, dtype: Any, device: Any) ->
             f"pass one positive number or a vector of {d} per-coordinate widths."
         )
     if not bool(xp.all(h > 0)):
+        _check_range(bandwidth, dtype)
         raise ValueError(
             f"bandwidth must be positive, got {_short(h)}; a width is a length scale, "
             "try e.g. silverman_bandwidth(keys)."
         )
     return h
+
+
+def _check_range(bandwidth: Any, dtype: Any) -> None:
+    """Raise if a positive finite width became 0 or inf in the data's (single) precision."""
+    try:
+        wide = np.asarray(bandwidth.detach().cpu() if is_torch_array(bandwidth) else bandwidth,
+                          dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if np.all(np.isfinite(wide) & (wide > 0)):
+        info = np.finfo(np.float32)
+        raise ValueError(
+            f"bandwidth={_short(wide)} is outside the range of {dtype} numbers, the precision "
+            f"of the data (widths from {info.tiny:.1e} to {info.max:.1e}); pass a width in "
+            "that range, or the data as float64."
+        )
 
 
 def _short(h: Any) -> str:

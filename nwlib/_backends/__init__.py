@@ -9,8 +9,13 @@ support) pick it, or return None so the caller runs its reference code:
   (:mod:`.cpu_gauss`, planned by :mod:`.cutoff`); leave-one-out errors of many
   widths in one pass (:mod:`.cpu_loo`);
 - float32 CUDA tensors needing no gradient: a fused Triton kernel (:mod:`.triton_gauss`);
+- CPU tensors that need no gradient: the numpy route, sharing their memory;
 - other tensors: torch's fused ``scaled_dot_product_attention`` (:mod:`.sdpa`),
-  when the centred scores keep their digits;
+  only when the centred scores keep the answer within 1e-12 (float64) or 1e-6
+  (float32) of its scale, as exact as the numpy route.
+
+Each route returns None where it cannot promise that (widths whose scores leave
+the dtype's range, say), and the caller's reference code answers instead.
 - compact kernels, any input: only the keys within reach of each block of
   queries, found by sorting (:mod:`.compact_kernels`); exact, since the others weigh 0.
 
@@ -79,15 +84,33 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
             cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
     if operation == "loo":
         return None if p.is_torch else cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
+    if p.is_torch and not on_gpu(p.queries) and not _needs_grad(p):
+        # CPU tensors share memory with numpy arrays: the exact numpy route serves them.
+        import torch
+
+        out = _cpu(operation, *(t.numpy() for t in (p.queries, p.keys, p.values, p.bandwidth)
+                                if t is not None))
+        return None if out is None else torch.from_numpy(out)
     if operation == "weights":
-        return None if p.is_torch else cpu_gauss.gaussian_weights(p.queries, p.keys, p.bandwidth)
+        return None if p.is_torch else _cpu(operation, p.queries, p.keys, p.bandwidth)
     if not p.is_torch:
-        return cpu_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
+        return _cpu(operation, p.queries, p.keys, p.values, p.bandwidth)
     if on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
         return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     return None
+
+
+def _needs_grad(p: Prepared) -> bool:
+    return any(t is not None and t.requires_grad for t in (p.queries, p.keys, p.values, p.bandwidth))
+
+
+def _cpu(operation: str, *arrays: Any) -> Any:
+    """Run the multi-core numpy route; return None where a width is out of the dtype's range."""
+    if operation == "weights":
+        return cpu_gauss.gaussian_weights(*arrays)
+    return cpu_gauss.gaussian_nadaraya_watson(*arrays)
 
 
 def compact(operation: str, p: Prepared, *, radius: float, profile: str | None,

@@ -7,8 +7,11 @@ module does the same arithmetic with less work and less traffic:
 - **only the keys that matter.** A Gaussian weight ``exp(-s)`` is negligible next
   to the row's largest one when its score ``s = |u|^2 / 2`` exceeds the row's
   smallest score by more than :func:`negligible_gap`, ``ln n + (p + 8) ln 2`` for a
-  p-bit mantissa: all such keys together move the sums by less than ``2**-(p+8)``
-  of their size, 1/256 of the dtype's rounding error. Keys and queries are sorted
+  p-bit mantissa: all such keys together move the denominator by less than
+  ``2**-(p+8)`` of it. A skipped key with a huge value could still move a
+  numerator, so each block's skipped keys are bounded with their largest
+  ``|value|`` and rows whose bound exceeds ``2**-(p+3)`` of ``sum_i w_i |v_i|``
+  reach further (:meth:`nwlib._backends.cutoff.Plan.too_close`). Keys and queries are sorted
   along the coordinate where the keys spread most (in units of the width), so the
   keys within reach of a block of neighbouring queries are one contiguous slice;
 - each block's scores fit in a work buffer of :data:`TORCH_TILE_ELEMENTS` entries
@@ -25,6 +28,16 @@ module does the same arithmetic with less work and less traffic:
 
 Squared distances come from direct differences, not from the expansion
 ``|q|^2 - 2 q.k + |k|^2``, which loses digits to cancellation for narrow widths.
+
+**Guarantee**, for every finite input: the answer is that of summing every key in
+the dtype, up to ``2**-(p+3) S`` with ``S = sum_i alpha_i |v_i|``: within a few
+units in the last place of ``S`` for a query within a few widths of its nearest
+key. Farther out, each weight is off by a factor of about
+``exp(+-(d + 3) eps (s_i + s_min))`` (``s = |u|^2 / 2``, ``eps`` the rounding
+unit) because the distances themselves are rounded, as on the reference path; a
+weighted mean of the values it stays in any case. Widths whose scores do not fit
+the dtype (:func:`in_range`) are left to the reference path. The suite
+``tests/lib/test_exactness.py`` checks this against a 256-bit reference.
 """
 
 from __future__ import annotations
@@ -45,7 +58,7 @@ from .cutoff import Plan, negligible_gap
 
 __all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "negligible_gap", "evaluated_pairs",
            "n_threads", "exp_inplace", "exp_floor", "half_sq_dists", "inverse_2h2", "parallel",
-           "products", "serial_torch", "tile", "torch_or_none", "workers"]
+           "products", "serial_torch", "tile", "torch_or_none", "workers", "in_range"]
 
 #: Entries of one thread's work buffer on the numpy route: 2**17 float64 are 1 MiB,
 #: one core's L2 cache.
@@ -136,7 +149,34 @@ def parallel(work: Callable, items: Sequence) -> list:
 
 def inverse_2h2(bandwidth: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``1 / (2 h^2)`` per coordinate: a scaled squared difference is then ``|u|^2 / 2``."""
-    return (0.5 / np.square(np.asarray(bandwidth, dtype=float))).astype(dtype)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        return (0.5 / np.square(np.asarray(bandwidth, dtype=float))).astype(dtype)
+
+
+def in_range(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> bool:
+    """Tell whether the fast paths can take these widths.
+
+    Every score ``(q - k)^2 / (2 h^2)`` must be a finite number of the dtype, and
+    ``1 / (2 h^2)`` a normal one: the fast paths need both. Widths so narrow or so wide
+    that they are not (about 1e-154 and 1e154 in float64, 1e-19 and 1e19 in float32)
+    go to the reference path, which scales the differences before squaring them.
+
+    Examples
+    --------
+    >>> x = np.linspace(0, 5, 11)[:, None]
+    >>> in_range(x, x, np.array([0.1])), in_range(x, x, np.array([1e-160]))
+    (True, False)
+    """
+    info = np.finfo(keys.dtype)
+    with np.errstate(all="ignore"):
+        scale = 0.5 / np.square(np.asarray(bandwidth, dtype=float))
+        if queries.shape[0] == 0:
+            extent = np.ptp(keys, axis=0).astype(float)
+        else:
+            extent = (np.maximum(queries.max(axis=0), keys.max(axis=0)).astype(float)
+                      - np.minimum(queries.min(axis=0), keys.min(axis=0)).astype(float))
+        top = float(np.sum(scale * np.square(extent)))
+    return bool(np.all((scale >= info.tiny) & (scale <= info.max))) and top <= float(info.max) / 8
 
 
 def half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -228,17 +268,50 @@ def gaussian_nadaraya_watson(
     >>> x = np.array([[0.0], [1.0], [2.0]]); y = np.array([[0.0], [1.0], [4.0]])
     >>> gaussian_nadaraya_watson(np.array([[1.0]]), x, y, np.array([1e-3]))
     array([[1.]])
+
+    Returns None when a width is too narrow or too wide for the dtype's range
+    (:func:`in_range`): the caller then takes the reference path.
+
+    The answer is as exact as the full computation: the cut-off adds at most
+    ``2**-(p+3)`` of ``S = sum_i w_i |v_i|`` (p the mantissa's bits) to each sum,
+    widening a row's reach where a skipped key's value is large enough to matter
+    (:meth:`nwlib._backends.cutoff.Plan.too_close`).
     """
+    if not in_range(queries, keys, bandwidth):
+        return None
     scale = inverse_2h2(bandwidth, keys.dtype)
     plan = Plan(queries, keys, scale, tile())
     n, c = values.shape
-    # The ones column makes the same products yield the numerators and the denominator.
-    v1 = np.empty((n, c + 1), dtype=values.dtype)
-    v1[:, :c], v1[:, c] = values[plan.key_order], 1
+    sorted_values = values[plan.key_order]
+    magnitude = np.abs(sorted_values)
+    # Values near the largest float: scale them by a power of two (exact) so that a
+    # sum of n of them cannot overflow.
+    room = float(np.finfo(values.dtype).max) / (4.0 * (n + 1))
+    factor = 1.0 if not magnitude.size or float(magnitude.max()) <= room else 2.0 ** -(
+        math.ceil(math.log2(n + 1)) + 2)
+    signed = bool((sorted_values < 0).any())
+    # The ones column makes the same products yield the numerators and the denominator;
+    # with values of both signs, |v| columns give each sum's scale sum_i w_i |v_i|.
+    v1 = np.empty((n, 2 * c + 1 if signed else c + 1), dtype=values.dtype)
+    v1[:, :c], v1[:, c] = sorted_values * values.dtype.type(factor), 1
+    if signed:
+        np.abs(v1[:, :c], out=v1[:, c + 1 :])
+    scale_columns = slice(c + 1, 2 * c + 1) if signed else slice(0, c)
     out = np.empty((queries.shape[0], c), dtype=values.dtype)
-    sums = _torch_sums(plan, scale, v1) if torch_or_none() is not None else _numpy_sums(plan, scale, v1)
-    out[plan.query_order] = sums[:, :c] / sums[:, c:]
+    sums = _sums(plan, scale, v1)
+    out[plan.query_order] = sums[:, :c] / sums[:, c : c + 1]
+    # Rows whose skipped keys carry values large enough to move a sum: widen their reach.
+    wider = plan.too_close([sums[rows] for rows, _, _ in plan.blocks], magnitude * factor, scale_columns)
+    if wider is not None:
+        sums = _sums(wider, scale, v1)
+        out[wider.query_order] = sums[:, :c] / sums[:, c : c + 1]
+    if factor != 1.0:
+        out /= values.dtype.type(factor)
     return out
+
+
+def _sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
+    return _torch_sums(plan, scale, v1) if torch_or_none() is not None else _numpy_sums(plan, scale, v1)
 
 
 def tile() -> int:
@@ -261,6 +334,10 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
     q, k_t = torch.from_numpy(plan.queries), torch.from_numpy(np.ascontiguousarray(plan.keys.T))
     d, dtype = q.shape[1], plan.keys.dtype
     shift = torch.from_numpy(plan.best.astype(dtype)[:, None]) if d == 1 else None
+    # Where a row's smallest score is so large that its rounding in the dtype exceeds
+    # 1/8, the shift must come from the scores as computed (else exp overflows): such
+    # far-away blocks take the general branch.
+    far = plan.best * float(np.finfo(dtype).eps) > 0.125
     v1_t, v1_torch = torch.from_numpy(np.ascontiguousarray(v1.T)), torch.from_numpy(v1)
     floor, neg = exp_floor(dtype), [-float(s) for s in scale]
 
@@ -274,15 +351,16 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
     def block(item: tuple[slice, int, int]) -> None:
         if not hasattr(local, "buf"):
             local.buf = torch.empty(size, dtype=q.dtype)
-            local.tmp = torch.empty_like(local.buf) if d > 1 else None
+            local.tmp = torch.empty_like(local.buf) if d > 1 or far.any() else None
         buf, tmp = local.buf, local.tmp
         rows, lo, hi = item
         r, step = rows.stop - rows.start, columns(rows)
         sums = top = None
+        known = d == 1 and not far[rows].any()
         for a in range(lo, hi, step):
             b = min(hi, a + step)
             w = buf[: r * (b - a)].view(r, b - a)
-            if d == 1:  # each row's smallest score is known: shift in the same step
+            if known:  # each row's smallest score is known: shift in the same step
                 torch.sub(q[rows], k_t[:, a:b], out=w)
                 torch.addcmul(shift[rows], w, w, value=neg[0], out=w)
             else:
@@ -343,7 +421,7 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     """Gaussian attention weights, shape (m, n), each row summing to 1.
 
     Every weight is computed (none is cut off as negligible): the caller gets the
-    whole matrix.
+    whole matrix. None when a width is out of the dtype's range (:func:`in_range`).
 
     Examples
     --------
@@ -351,6 +429,8 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
     >>> w.tolist()
     [[0.5, 0.5]]
     """
+    if not in_range(queries, keys, bandwidth):
+        return None
     k_t, scale = np.ascontiguousarray(keys.T), inverse_2h2(bandwidth, keys.dtype)
     out = np.empty((queries.shape[0], keys.shape[0]), dtype=queries.dtype)
 

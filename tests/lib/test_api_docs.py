@@ -80,11 +80,15 @@ LABELS = (KEYS[:, 0] > 0).astype(int)
 CALLS: dict[str, Callable[[Callable], Any]] = {
     "attention_weights": lambda c: nwlib.attention_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
     "nadaraya_watson": lambda c: nwlib.nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
-    "sdpa_nadaraya_watson": lambda c: nwlib.sdpa_nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES), 0.7),
+    # A width that keeps float32's dot products within 1e-6 too (else the guard refuses).
+    "sdpa_nadaraya_watson": lambda c: nwlib.sdpa_nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES), 20.0),
     "parzen_density": lambda c: nwlib.parzen_density(c(QUERIES), c(KEYS), bandwidth=0.7),
     "leave_one_out_loss": lambda c: nwlib.leave_one_out_loss(c(KEYS), c(VALUES), 0.7),
     "class_probabilities": lambda c: nwlib.class_probabilities(c(QUERIES), c(KEYS), LABELS, bandwidth=0.7),
     "class_densities": lambda c: nwlib.class_densities(c(QUERIES), c(KEYS), LABELS, bandwidth=0.7),
+    "class_log_densities": lambda c: nwlib.class_log_densities(c(QUERIES), c(KEYS), LABELS,
+                                                               bandwidth=0.7),
+    "parzen_log_density": lambda c: nwlib.parzen_log_density(c(QUERIES), c(KEYS), bandwidth=0.7),
     "learn_bandwidth": lambda c: nwlib.learn_bandwidth(c(KEYS), c(VALUES), steps=2, progress=False).widths,
     "width_objective": lambda c: nwlib.width_objective(c(KEYS), c(VALUES), 0.7),
     "descend_bandwidth": lambda c: nwlib.descend_bandwidth(c(KEYS), c(VALUES), 0.7, steps=2)[0],

@@ -60,7 +60,7 @@ def test_rules_of_thumb_need_spread():
 def test_loo_bandwidth_input_checks():
     with pytest.raises(ValueError, match="candidates has shape"):
         loo_bandwidth(X, X, [])
-    with pytest.raises(ValueError, match="bandwidth must be positive"):
+    with pytest.raises(ValueError, match=r"candidates\[1\] = -1.0 is not a finite positive"):
         loo_bandwidth(X, X, [0.1, -1.0])
     with pytest.raises(ValueError, match="at least 2 points"):
         loo_bandwidth([0.0], [1.0], [0.1])
