@@ -414,7 +414,9 @@ def test_attention_right_answers_pass(check, right, dtype):
     assert check(lambda q, k, v, s: right(q.to(dtype), k.to(dtype), v.to(dtype), s)).passed
     assert check(lambda q, k, v, s: gauss_by_hand(q, k, v, s).astype(dtype == torch.float32 and np.float32
                                                                       or np.float64)).passed
-    assert check(lambda q, k, v, s: nwlib.sdpa_nadaraya_watson(q.to(dtype), k.to(dtype), v.to(dtype), s)).passed
+    if dtype == torch.float64:  # in float32 nwlib's SDPA path refuses these widths (too few digits)
+        assert check(lambda q, k, v, s: nwlib.sdpa_nadaraya_watson(q.to(dtype), k.to(dtype), v.to(dtype),
+                                                                   s)).passed
 
 
 @pytest.mark.parametrize(
