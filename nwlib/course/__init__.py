@@ -1,0 +1,1 @@
+"""Helpers that exist for the book: simulations, data sets, plots, learner checks."""
