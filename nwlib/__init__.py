@@ -103,3 +103,20 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Boundaries, local-linear regression and the smoother matrix (issue 12): core numerics.
+from .local_linear import (SingularLocalDesignError, local_linear, local_linear_loo,
+                           local_linear_weights)
+from .smoother import (Band, bootstrap_band, confidence_band, effective_dof, gcv_bandwidth,
+                       gcv_score, loo_residuals, noise_variance, pointwise_variance,
+                       smoother_matrix)
+from .kernel_ridge import kernel_ridge, kernel_ridge_weights
+from .asymptotics import KernelConstants, amise, amise_bandwidth, kernel_constants, kernel_table
+
+__all__ += [
+    "SingularLocalDesignError", "local_linear", "local_linear_loo", "local_linear_weights",
+    "Band", "bootstrap_band", "confidence_band", "effective_dof", "gcv_bandwidth",
+    "gcv_score", "loo_residuals", "noise_variance", "pointwise_variance", "smoother_matrix",
+    "kernel_ridge", "kernel_ridge_weights",
+    "KernelConstants", "amise", "amise_bandwidth", "kernel_constants", "kernel_table",
+]
