@@ -17,7 +17,7 @@ from ..local_linear import local_linear
 from ..pooling import nadaraya_watson
 from ..smoother import smoother_matrix
 
-__all__ = ["check_local_line", "check_loo_shortcut", "check_gcv"]
+__all__ = ["check_local_line", "check_loo_shortcut", "check_gcv", "attempt"]
 
 
 def _reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
@@ -132,3 +132,21 @@ def check_gcv(fn: Callable[..., Any]) -> Feedback:
     else:
         message = f"The score is {got[0]:.6g}, expected {want:.6g}."
     return Feedback(name, "failed", [message])
+
+
+def attempt(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a task's function; print "not done yet" and return None for a stub.
+
+    Lets an exercise notebook run from top to bottom before every task is done.
+
+    >>> def stub():
+    ...     raise NotImplementedError
+    >>> attempt(stub) is None
+    stub: not done yet (it still raises NotImplementedError).
+    True
+    """
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        print(f"{_name(fn)}: not done yet (it still raises NotImplementedError).")
+        return None
