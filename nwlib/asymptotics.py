@@ -33,10 +33,11 @@ class KernelConstants:
     """``mu_2``, ``R`` and the AMISE efficiency of one kernel (1-D, width 1).
 
     ``efficiency`` is ``(sigma_E R_E) / (sigma_K R_K)`` with ``sigma = sqrt(mu_2)``
-    and E the Epanechnikov kernel: the optimal AMISE of E divided by that of K,
-    i.e. the fraction of the sample K needs to match E. It does not depend on
-    how widths are scaled; ``r_equal_spread = R * sigma_K`` is R of the kernel
-    rescaled to unit variance, the width convention of the kernels chapter.
+    and E the Epanechnikov kernel: K with n keys reaches the optimal AMISE that E
+    reaches with ``efficiency * n`` keys (the optimal AMISE is proportional to
+    ``(sigma_K R_K / n)^(4/5)``). It does not depend on how widths are scaled;
+    ``r_equal_spread = R * sigma_K`` is R of the kernel rescaled to unit
+    variance, the width convention of the kernels chapter.
     """
 
     name: str
