@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help env assets browser book test lab notebooks check-notebooks clean bench
+.PHONY: help env assets browser book test unit lint lab notebooks check-notebooks clean bench
 
 help:
 	@echo "make book       set everything up, execute the notebooks, build the HTML book"
 	@echo "make test       run every test CI runs"
+	@echo "make unit       the library's tests and doctests only (no book, no notebooks)"
+	@echo "make lint       ruff: pyflakes, import order, NumPy docstrings"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
@@ -57,11 +59,19 @@ book: env assets
 	$(PY) tools/jupyter_book_cli.py build . $(BOOK_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-# The browser test reads the built site, so the book is built first.
-test: book browser
+# The browser test reads the built site, so the book is built first. --nbval
+# re-executes every notebook and compares its outputs with the stored ones.
+test: lint book browser
 	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# The library alone: its tests and doctests, no notebook, no book build.
+unit: env
+	$(PY) -m pytest tests/lib nwlib
+
+lint: env
+	$(VENV)/bin/ruff check .
 
 lab: env
 	$(VENV)/bin/jupyter lab chapters/

@@ -13,6 +13,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,12 +50,58 @@ def textbook(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.ndarra
     return (w @ y) / w.sum(axis=1)
 
 
-def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.ndarray:
+def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float,
+                   kernel: str = "gaussian") -> np.ndarray:
+    """statsmodels' local-constant KernelReg; ``kernel`` is its ``ckertype``."""
     from statsmodels.nonparametric.kernel_regression import KernelReg
 
     d = x.shape[1]
-    model = KernelReg(y, x, var_type="c" * d, reg_type="lc", bw=[h] * d)
+    model = KernelReg(y, x, var_type="c" * d, reg_type="lc", bw=[h] * d, ckertype=kernel)
     return model.fit(q)[0]
+
+
+def busy_loop() -> Any:
+    """Another process that keeps one core busy (a pure-Python loop)."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def load(spec: dict) -> dict:
+    """The default path's time alone and next to a busy process, median of ``repeat`` calls."""
+    import nwlib
+
+    x, y, q = data(spec["n"], 1, "float64")
+    h = spec["h"]
+    nwlib.nadaraya_watson(q[:2], x[:2], y[:2], bandwidth=h)
+
+    def times() -> list[float]:
+        out = []
+        for _ in range(spec.get("repeat", 7)):
+            t0 = time.perf_counter()
+            nwlib.nadaraya_watson(q, x, y, bandwidth=h)
+            out.append(time.perf_counter() - t0)
+        return sorted(out)
+
+    quiet = times()
+    busy = busy_loop()
+    try:
+        time.sleep(0.5)  # let the scheduler place it
+        loaded = times()
+    finally:
+        busy.kill()
+        busy.wait()
+    return {"quiet": quiet, "loaded": loaded}
+
+
+def max_rel_to_scale(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float, kernel: str,
+                     pred: np.ndarray) -> float:
+    """Largest difference from the reference path over its scale sum w|v| / sum w."""
+    import nwlib
+
+    ref = nwlib.nadaraya_watson(q, x, y, kernel=kernel, bandwidth=h, method="reference")
+    scale = nwlib.nadaraya_watson(q, x, np.abs(y), kernel=kernel, bandwidth=h, method="reference")
+    return float(np.max(np.abs(pred - ref) / scale))
 
 
 def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float:
@@ -66,7 +113,7 @@ def exp_floor(dtype: str, seconds: float = 1.0, library: str = "numpy") -> float
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from nwlib.fast import n_threads
+    from nwlib._backends.cpu_gauss import n_threads
 
     if library == "torch":
         import torch
@@ -123,19 +170,22 @@ def main(spec: dict) -> dict:
         return {"evals_per_s": exp_floor(spec["dtype"], library=spec.get("library", "numpy"))}
     if impl.startswith("loo-"):
         return loo(impl[4:], spec["n"])
+    if impl == "load":
+        return load(spec)
     import nwlib
 
     n, d, dtype = spec["n"], spec["d"], spec["dtype"]
     x, y, q = data(n, d, dtype)
-    h = WIDTH[d]
+    h = spec.get("h", WIDTH[d])
+    kernel = spec.get("kernel", "gaussian")
     run = {
-        "nwlib": lambda: nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+        "nwlib": lambda: nwlib.nadaraya_watson(q, x, y, kernel=kernel, bandwidth=h),
         "textbook": lambda: textbook(q, x, y, h),
-        "statsmodels": lambda: statsmodels_nw(q, x, y, h),
+        "statsmodels": lambda: statsmodels_nw(q, x, y, h, kernel),
     }[impl]
     if impl == "nwlib":
         # Load what the first call loads (torch's exp, the thread pool) before measuring.
-        nwlib.nadaraya_watson(q[:2], x[:2], y[:2], bandwidth=h)
+        nwlib.nadaraya_watson(q[:2], x[:2], y[:2], kernel=kernel, bandwidth=h * 1e3)
     before = current_rss_mib()
     best = float("inf")
     for _ in range(spec.get("repeat", 1)):
@@ -143,17 +193,24 @@ def main(spec: dict) -> dict:
         pred = run()
         best = min(best, time.perf_counter() - t0)
     np.save(spec["out"], pred)
+    peak = peak_rss_mib()  # before the checks below, which run the reference path
     extra = {}
-    if impl == "nwlib":
-        from nwlib.fast import evaluated_pairs
+    if impl == "nwlib" and kernel == "gaussian":
+        extra["evaluated_pairs"] = nwlib.gaussian_plan(q, x, bandwidth=np.full(d, h)).evaluated
+    elif impl == "nwlib":
+        from nwlib._backends.compact_kernels import evaluated_pairs as compact_pairs
+        from nwlib.kernels import KERNELS
 
-        extra["evaluated_pairs"] = evaluated_pairs(q, x, np.full(d, h))
+        extra["evaluated_pairs"] = compact_pairs(q, x, np.full(d, h, dtype=x.dtype),
+                                                 KERNELS[kernel].radius)
+        check = spec.get("check", 500)  # the reference path on this many queries
+        extra["max_rel_vs_reference"] = max_rel_to_scale(q[:check], x, y, h, kernel, pred[:check])
     return {
         **extra,
         "seconds": best,
         "rss_before_mib": before,
-        "peak_rss_mib": peak_rss_mib(),
-        "peak_above_mib": peak_rss_mib() - before,
+        "peak_rss_mib": peak,
+        "peak_above_mib": peak - before,
         "dtype_out": str(np.asarray(pred).dtype),
     }
 

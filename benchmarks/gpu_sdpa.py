@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/gpu_sdpa.py [--out results.json] [--skip-sdpa]
 
 Times ``nwlib.nadaraya_watson`` on CUDA tensors along its default route when no
-gradient is needed, the fused Triton kernel (:mod:`nwlib.triton_gauss`): its
+gradient is needed, the fused Triton kernel (:mod:`nwlib._backends.triton_gauss`): its
 first call (compilation and autotuning) and then its best of 3, for regression
 values and for one-hot values of 3 classes. Then the fused
-``scaled_dot_product_attention`` path (:mod:`nwlib.sdpa`), called directly on the
+``scaled_dot_product_attention`` path (:mod:`nwlib._backends.sdpa`), called directly on the
 inputs prepared as ``nadaraya_watson`` prepares them, once per fused backend that
 accepts them (torch's unfused "math" backend stays off: at this size it would try
 to hold the 10^12 weights), and the learned-width case (forward and backward with
@@ -59,8 +59,8 @@ def main() -> int:
     import torch
 
     import nwlib
-    from nwlib import sdpa, triton_gauss
-    from nwlib._arrays import prepare
+    from nwlib._backends import sdpa, triton_gauss
+    from nwlib.validation import prepare
 
     if not torch.cuda.is_available():
         print("No CUDA device: the GPU benchmark did not run.")
@@ -128,10 +128,10 @@ def main() -> int:
               f"max relative difference from float64 on {CHECKED:,} queries "
               f"{row['max_rel_error']:.1e}"
               + ("" if sums is None else f"; rows sum to 1 within {sums:.1e}"))
-    kernel = triton_gauss._kernel() if routed else None
-    if kernel is not None and hasattr(kernel, "cache"):
+    configs = triton_gauss.tuned_configs() if routed else {}
+    if configs:
         # Autotuning key (d, channels, scaled widths, size class, dtypes) -> tiling.
-        report["triton_configs"] = {str(k): str(v) for k, v in kernel.cache.items()}
+        report["triton_configs"] = configs
         for k, v in report["triton_configs"].items():
             print(f"  autotuned {k}: {v}")
 

@@ -1,122 +1,105 @@
 """nwlib: Nadaraya-Watson kernel regression seen as attention pooling.
 
-The public API, used by every chapter and exercise of the course:
+The package has three layers:
 
-- :func:`attention_weights`, :func:`nadaraya_watson`: kernel attention pooling;
-- :func:`parzen_density`: kernel density estimates;
-- :data:`KERNELS`, :class:`Kernel`, :func:`get_kernel`: the similarity kernels;
-- :func:`silverman_bandwidth`, :func:`scott_bandwidth`, :func:`loo_bandwidth`:
-  choosing the width;
-- :func:`running_example`, :func:`target_function`, :func:`toy_classification`,
-  :func:`one_hot`: the course's seeded data sets;
-- :func:`static_width_explorer`: a width slider that works in the HTML book, no kernel.
+- the core numerics, one module per idea: :mod:`.validation` (checking inputs),
+  :mod:`.blocking` (blocks of rows within one memory budget), :mod:`.kernels`,
+  :mod:`.pooling` (attention weights and Nadaraya-Watson), :mod:`.density`
+  (Parzen estimates), :mod:`.loo` (the leave-one-out objective), :mod:`.selection`
+  (choosing the width), :mod:`.learning` (learning it by gradient descent),
+  :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.softmax` (softmax,
+  logsumexp, SDPA), :mod:`.relative` (relative representations), :mod:`.plan`
+  (the pairs the Gaussian fast path computes and skips), :mod:`.local_linear`
+  (local-linear regression), :mod:`.smoother` (the smoother matrix: degrees of
+  freedom, leave-one-out shortcut, GCV, bands), :mod:`.kernel_ridge` and
+  :mod:`.asymptotics` (kernel constants and the AMISE width);
+- :mod:`._backends`: private fast paths for the Gaussian kernel behind one
+  dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
+- :mod:`.course`: what exists for the book (data sets, figures, widgets, learner
+  checks, simulations). The core never imports it.
+
+Glossary: every function names its arguments the same way.
+
+``queries``, ``keys``, ``values``
+    Shapes (m,) or (m, d), (n,) or (n, d), (n,) or (n, c). A query attends to
+    the keys and pools their values. Density estimates call the keys ``samples``.
+``bandwidth``
+    The kernel width ``h > 0``: one number, or a (d,) vector of per-coordinate widths.
+``bandwidths``
+    Per-key widths, shape (n,) (:mod:`.adaptive`).
+``candidates``
+    Widths to search or compare, shape (w,) or (w, d).
+``kernel``
+    A name from ``KERNELS`` or a :class:`Kernel`.
+``init``, ``lr``
+    Starting width and learning rate of the learners.
+``ax``
+    Every plot helper is ``plot_x(..., *, ax=None)`` and returns the matplotlib Axes.
+
+Array types: every public function and class says, in one paragraph of its
+docstring starting ``Array types:``, which arrays it accepts (``numpy``, ``numpy or
+torch``, or ``none`` when it takes no arrays) and, after a semicolon, what it returns.
+"numpy" includes array-likes such as lists. "numpy or torch" functions run through
+the array API (array-api-compat); where they return the input's float dtype,
+float32 stays float32 only when every float input is float32, integers become
+float64, and tensors come back as tensors on the same device.
+``tests/lib/test_api_docs.py`` checks the paragraphs and the promised dtypes.
 """
 
-from .bandwidth import loo_bandwidth, scott_bandwidth, silverman_bandwidth
-from .data import RegressionData, one_hot, running_example, target_function, toy_classification
-from .density import parzen_density
-from .kernels import KERNELS, Kernel, get_kernel
-from .pooling import NoKeyInReachError, attention_weights, nadaraya_watson
-from .classify import class_densities, class_probabilities, parzen_posterior
-from .maps import ProbabilityMap, plot_class_panel, plot_probability_map, probability_map
-from .densityplot import plot_densities
-from .attention import logsumexp, random_unit_vectors, sdpa_nadaraya_watson, softmax
-from .widthgrad import descend_bandwidth, leave_one_out_loss
-from .relative import coupled_modalities, relative_representation, retrieval_accuracy
-from .adaptive import adaptive_bandwidths, attention_weights_per_key, nadaraya_watson_per_key
-from .data import uneven_example, uneven_target
-from .plotting import (axes_grid, plot_bias_variance, plot_fit, plot_kernel, plot_kernel_gallery,
-                       plot_loo_curve, plot_weights)
-from .widths import bias_variance, equivalent_bandwidth, kernel_variance
-from .widgets import ExplorerResult, KernelExplorer, explore
-from .learning import WidthHistory, learn_bandwidth, width_objective
-from .consistency import RateSimulation, loglog_slope, rate_exponents, simulate_rate
-from .exercise_plots import plot_rate, plot_width_history
-from .data import irrelevant_coordinate_example
-from . import checks
-from .static_explorer import StaticWidthExplorer, static_width_explorer
+import sys as _sys
 
-__all__ = [
-    "KERNELS",
-    "Kernel",
-    "NoKeyInReachError",
-    "RegressionData",
-    "attention_weights",
-    "get_kernel",
-    "loo_bandwidth",
-    "nadaraya_watson",
-    "one_hot",
-    "parzen_density",
-    "running_example",
-    "scott_bandwidth",
-    "silverman_bandwidth",
-    "target_function",
-    "toy_classification",
-    "class_densities",
-    "class_probabilities",
-    "parzen_posterior",
-    "ProbabilityMap",
-    "plot_class_panel",
-    "plot_probability_map",
-    "probability_map",
-    "plot_densities",
-    "logsumexp",
-    "random_unit_vectors",
-    "sdpa_nadaraya_watson",
-    "softmax",
-    "descend_bandwidth",
-    "leave_one_out_loss",
-    "coupled_modalities",
-    "relative_representation",
-    "retrieval_accuracy",
-    "adaptive_bandwidths",
-    "attention_weights_per_key",
-    "nadaraya_watson_per_key",
-    "uneven_example",
-    "uneven_target",
-    "axes_grid",
-    "plot_fit",
-    "plot_kernel",
-    "plot_kernel_gallery",
-    "plot_loo_curve",
-    "plot_weights",
-    "plot_bias_variance",
-    "equivalent_bandwidth",
-    "kernel_variance",
-    "bias_variance",
-    "ExplorerResult",
-    "KernelExplorer",
-    "explore",
-    "WidthHistory",
-    "learn_bandwidth",
-    "width_objective",
-    "RateSimulation",
-    "loglog_slope",
-    "rate_exponents",
-    "simulate_rate",
-    "plot_rate",
-    "plot_width_history",
-    "irrelevant_coordinate_example",
-    "checks",
-    "StaticWidthExplorer",
-    "static_width_explorer",
-]
+from . import (
+    adaptive,
+    asymptotics,
+    classify,
+    density,
+    kernel_ridge,
+    kernels,
+    learning,
+    local_linear,
+    loo,
+    plan,
+    pooling,
+    relative,
+    selection,
+    smoother,
+    softmax,
+)
+
+# Captured before the star imports: the function softmax shadows the module softmax.
+_CORE = (
+    adaptive, asymptotics, classify, density, kernel_ridge, kernels, learning, local_linear, loo,
+    plan, pooling, relative, selection, smoother, softmax,
+)
+
+from .adaptive import *  # noqa: E402, F403
+from .asymptotics import *  # noqa: E402, F403
+from .classify import *  # noqa: E402, F403
+from .density import *  # noqa: E402, F403
+from .kernel_ridge import *  # noqa: E402, F403
+from .kernels import *  # noqa: E402, F403
+from .learning import *  # noqa: E402, F403
+from .local_linear import *  # noqa: E402, F403
+from .loo import *  # noqa: E402, F403
+from .plan import *  # noqa: E402, F403
+from .pooling import *  # noqa: E402, F403
+from .relative import *  # noqa: E402, F403
+from .selection import *  # noqa: E402, F403
+from .smoother import *  # noqa: E402, F403
+from .softmax import *  # noqa: E402, F403
+
+# isort: split
+# --- Course helpers, re-exported for the notebooks -------------------------------------
+# Data sets, plots, widgets, learner checks and simulations live in nwlib.course; their
+# names are re-exported here so a chapter can call nwlib.plot_fit or nwlib.checks, and
+# the exercises' `from nwlib.checks import check_...` keeps working.
+from . import course  # noqa: E402
+from .course import *  # noqa: E402, F403
+
+_sys.modules[__name__ + ".checks"] = course.checks
+# --- end of the course re-exports ------------------------------------------------------
+
+__all__ = [name for module in _CORE for name in module.__all__] + course.__all__
 
 __version__ = "0.1.0"
 
-# Boundaries, local-linear regression and the smoother matrix (issue 12): core numerics.
-from .local_linear import (SingularLocalDesignError, local_linear, local_linear_loo,
-                           local_linear_weights)
-from .smoother import (Band, bootstrap_band, confidence_band, effective_dof, gcv_bandwidth,
-                       gcv_score, loo_residuals, noise_variance, pointwise_variance,
-                       smoother_matrix)
-from .kernel_ridge import kernel_ridge, kernel_ridge_weights
-from .asymptotics import KernelConstants, amise, amise_bandwidth, kernel_constants, kernel_table
-
-__all__ += [
-    "SingularLocalDesignError", "local_linear", "local_linear_loo", "local_linear_weights",
-    "Band", "bootstrap_band", "confidence_band", "effective_dof", "gcv_bandwidth",
-    "gcv_score", "loo_residuals", "noise_variance", "pointwise_variance", "smoother_matrix",
-    "kernel_ridge", "kernel_ridge_weights",
-    "KernelConstants", "amise", "amise_bandwidth", "kernel_constants", "kernel_table",
-]

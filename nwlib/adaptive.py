@@ -16,15 +16,14 @@ and the result is :func:`nadaraya_watson` exactly.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from ._arrays import check_choice, prepare
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
-from .pooling import EMPTY_CHOICES, NoKeyInReachError
+from .pooling import EMPTY_CHOICES, blocked_attention
+from .validation import check_choice, prepare
 
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]
 
@@ -32,6 +31,9 @@ __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_
 def adaptive_bandwidths(keys: Any, *, bandwidth: float, kernel: str | Kernel = "gaussian",
                         alpha: float = 0.5) -> np.ndarray:
     """Per-key widths ``h_j = h * (p(x_j) / g) ** (-alpha)`` from a pilot density.
+
+    Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32 stays
+    float32, integers become float64).
 
     Parameters
     ----------
@@ -83,8 +85,9 @@ def _check_widths(widths: Any, n: int) -> np.ndarray:
     return h
 
 
-def _weights(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwidths: Any,
+def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwidths: Any,
              empty: str) -> tuple[np.ndarray, Any]:
+    """Weights (m, n), or pooled values (m, c) when ``values`` is given, and the inputs."""
     check_choice(empty, "empty", EMPTY_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, 1.0)
@@ -92,29 +95,23 @@ def _weights(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
         raise TypeError("per-key widths work on numpy arrays; pass tensors as .numpy().")
     n, d = p.keys.shape
     h = _check_widths(bandwidths, n)
-    diff = (p.queries[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
-    # log of k(u_j) / h_j**d: the density weight of each key, in log space for stability.
-    scores = k.log_profile(np.sum(diff * diff, axis=-1), np) - d * np.log(h)[None, :]
-    shift = scores.max(axis=1, keepdims=True)
-    empty_rows = ~np.isfinite(shift[:, 0])
-    count = int(empty_rows.sum())
-    if count and empty == "raise":
-        raise NoKeyInReachError(
-            f"{count} quer{'y has' if count == 1 else 'ies have'} no key within reach of the "
-            f"{k.name!r} kernel with these per-key widths (largest {h.max():g}), so the "
-            "weights would be 0/0. Use wider widths, kernel='gaussian', or empty='nan'."
-        )
-    w = np.exp(scores - np.where(empty_rows[:, None], 0.0, shift))
-    total = w.sum(axis=1, keepdims=True)
-    w = w / np.where(empty_rows[:, None], 1.0, total)
-    w[empty_rows] = math.nan
-    return w, p
+    log_hd = d * np.log(h)[None, :]
+
+    def scores_of(q: np.ndarray) -> np.ndarray:
+        diff = (q[:, None, :] - p.keys[None, :, :]) / h[None, :, None]
+        # log of k(u_j) / h_j**d: the density weight of each key, in log space for stability.
+        return k.log_profile(np.sum(diff * diff, axis=-1), p.xp) - log_hd
+
+    widths = f"per-key widths up to {h.max():g}"
+    return blocked_attention(p, scores_of, k, empty, widths, pool=values is not None), p
 
 
 def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
                               kernel: str | Kernel = "gaussian",
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
+
+    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
 
     The weight of key ``j`` for query ``q`` is proportional to
     ``k(||q - x_j|| / h_j) / h_j**d``; each row sums to 1. Scores are shifted by
@@ -139,13 +136,15 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
     >>> w.round(3).tolist()  # equally far, but only the wide kernel reaches that far
     [[0.38, 0.62]]
     """
-    return _weights(queries, keys, None, kernel, bandwidths, empty)[0]
+    return _per_key(queries, keys, None, kernel, bandwidths, empty)[0]
 
 
 def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths: Any,
                             kernel: str | Kernel = "gaussian",
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).
+
+    Array types: numpy (a torch tensor raises TypeError); returns float64 (also for float32 input).
 
     Returns
     -------
@@ -156,6 +155,5 @@ def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths:
     >>> nadaraya_watson_per_key([0.0, 1.0], [0.0, 1.0], [5.0, 7.0], bandwidths=[1e-3, 1e-3])
     array([5., 7.])
     """
-    w, p = _weights(queries, keys, values, kernel, bandwidths, empty)
-    out = w @ p.values
+    out, p = _per_key(queries, keys, values, kernel, bandwidths, empty)
     return out[:, 0] if p.values_were_1d else out

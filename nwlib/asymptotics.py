@@ -21,8 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .kernels import KERNELS, Kernel, get_kernel
-from .widths import kernel_variance
+from .kernels import KERNELS, Kernel, get_kernel, kernel_variance
 
 __all__ = ["KernelConstants", "kernel_constants", "kernel_table", "amise",
            "amise_bandwidth"]
@@ -31,6 +30,8 @@ __all__ = ["KernelConstants", "kernel_constants", "kernel_table", "amise",
 @dataclass(frozen=True)
 class KernelConstants:
     """``mu_2``, ``R`` and the AMISE efficiency of one kernel (1-D, width 1).
+
+    Array types: none; holds Python floats.
 
     ``efficiency`` is ``(sigma_E R_E) / (sigma_K R_K)`` with ``sigma = sqrt(mu_2)``
     and E the Epanechnikov kernel: K with n keys reaches the optimal AMISE that E
@@ -59,7 +60,9 @@ def _roughness(k: Kernel) -> float:
 
 
 def kernel_constants(kernel: str | Kernel) -> KernelConstants:
-    """The constants of ``kernel`` that enter the asymptotic bias and variance.
+    """Compute the constants of ``kernel`` that enter the asymptotic bias and variance.
+
+    Array types: none; returns a KernelConstants of Python floats.
 
     Raises ValueError for the constant kernel, which is not integrable.
 
@@ -84,6 +87,8 @@ def kernel_constants(kernel: str | Kernel) -> KernelConstants:
 def kernel_table() -> list[KernelConstants]:
     """:func:`kernel_constants` of every integrable kernel in ``KERNELS``.
 
+    Array types: none; returns a list of KernelConstants.
+
     >>> [c.name for c in kernel_table()][:2]
     ['gaussian', 'boxcar']
     """
@@ -101,6 +106,8 @@ def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", nois
           bias_integral: float, variance_integral: float) -> float:
     """Asymptotic mean integrated squared error at width ``h``.
 
+    Array types: none; returns a Python float.
+
     ``h^4 mu_2^2 B + sigma^2 R(K) V / (n h)`` with ``B = int b(x)^2 w(x) dx`` the
     integrated squared bias factor (``b = f''/2 + f' p'/p`` for Nadaraya-Watson,
     ``f''/2`` for local-linear) and ``V = int w(x) / p(x) dx``, for a weight
@@ -117,8 +124,11 @@ def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", nois
 
 def amise_bandwidth(n: float, *, kernel: str | Kernel = "gaussian", noise_var: float,
                     bias_integral: float, variance_integral: float) -> float:
-    """The width minimising :func:`amise`:
-    ``h = (sigma^2 R(K) V / (4 n mu_2^2 B))^(1/5)``, of order ``n^(-1/5)``.
+    """Return the width minimising :func:`amise`, of order ``n^(-1/5)``.
+
+    Array types: none; returns a Python float.
+
+    ``h = (sigma^2 R(K) V / (4 n mu_2^2 B))^(1/5)``.
 
     >>> h1 = amise_bandwidth(100, noise_var=1.0, bias_integral=1.0, variance_integral=1.0)
     >>> h2 = amise_bandwidth(3200, noise_var=1.0, bias_integral=1.0, variance_integral=1.0)

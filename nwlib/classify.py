@@ -12,12 +12,30 @@ from typing import Any
 
 import numpy as np
 
-from .data import one_hot
 from .density import parzen_density
 from .kernels import Kernel
 from .pooling import nadaraya_watson
 
-__all__ = ["class_probabilities", "class_densities", "parzen_posterior"]
+__all__ = ["class_probabilities", "class_densities", "parzen_posterior", "one_hot"]
+
+
+def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer labels 0..c-1 as an (n, c) float array.
+
+    Array types: numpy (array-likes and CPU tensors are converted) integer labels; returns float64.
+
+    >>> one_hot(np.array([0, 2, 1]))
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
+        raise ValueError("labels must be a 1-D array of non-negative integer class indices.")
+    c = int(labels.max()) + 1 if n_classes is None else int(n_classes)
+    if labels.size and labels.max() >= c:
+        raise ValueError(f"a label is >= n_classes={c}; pass a larger n_classes.")
+    return np.eye(c)[labels]
 
 
 def _labels(labels: Any, n_classes: int | None) -> tuple[np.ndarray, int]:
@@ -33,7 +51,7 @@ def _labels(labels: Any, n_classes: int | None) -> tuple[np.ndarray, int]:
 
 def class_probabilities(
     queries: Any,
-    points: Any,
+    keys: Any,
     labels: Any,
     *,
     kernel: str | Kernel = "gaussian",
@@ -43,11 +61,13 @@ def class_probabilities(
 ) -> np.ndarray:
     """Nadaraya-Watson class probabilities: attention pooling of one-hot labels.
 
+    Array types: numpy or torch; returns float64 (also for float32 input), a tensor for tensor input.
+
     Parameters
     ----------
     queries : array_like, shape (m, d)
-    points : array_like, shape (n, d)
-        The keys: labelled training points.
+    keys : array_like, shape (n, d)
+        The labelled training points.
     labels : array_like of int, shape (n,)
         Class indices 0..c-1; pooled as one-hot vectors.
     kernel, bandwidth, empty
@@ -68,7 +88,7 @@ def class_probabilities(
     """
     y, c = _labels(labels, n_classes)
     pooled = nadaraya_watson(
-        queries, points, one_hot(y, c), kernel=kernel, bandwidth=bandwidth, empty=empty
+        queries, keys, one_hot(y, c), kernel=kernel, bandwidth=bandwidth, empty=empty
     )
     # Dividing by the pooled row sum (equal to 1 up to rounding) guarantees entries
     # <= 1 exactly: a sum of non-negative floats is never below one of its terms.
@@ -77,7 +97,7 @@ def class_probabilities(
 
 def class_densities(
     queries: Any,
-    points: Any,
+    keys: Any,
     labels: Any,
     *,
     kernel: str | Kernel = "gaussian",
@@ -85,6 +105,8 @@ def class_densities(
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Parzen estimates of each class-conditional density ``p(x | y = c)``.
+
+    Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
 
     Each class's density is estimated from that class's points alone, with the
     same kernel and width for every class.
@@ -107,7 +129,7 @@ def class_densities(
             f"classes {missing} have no points, so their densities cannot be estimated; "
             "pass n_classes equal to the number of classes present."
         )
-    pts = np.asarray(points, dtype=float)
+    pts = np.asarray(keys, dtype=float)
     return np.column_stack(
         [parzen_density(queries, pts[y == k], kernel=kernel, bandwidth=bandwidth) for k in range(c)]
     )
@@ -115,6 +137,8 @@ def class_densities(
 
 def parzen_posterior(densities: np.ndarray, priors: np.ndarray) -> np.ndarray:
     """Bayes' rule: ``p(y = c | x) = p(x | y = c) p(y = c) / sum_k p(x | y = k) p(y = k)``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64.
 
     Parameters
     ----------

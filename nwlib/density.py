@@ -5,21 +5,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._arrays import prepare
+from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
-from .pooling import _blocks, log_scores
+from .pooling import log_scores
+from .validation import prepare
 
 __all__ = ["parzen_density"]
 
 
 def parzen_density(
-    points: Any,
+    queries: Any,
     samples: Any,
     *,
     kernel: str | Kernel = "gaussian",
     bandwidth: Any = 1.0,
 ) -> Any:
-    """Kernel density estimate ``p(x) = 1/n sum_i K_h(x - x_i)`` at each point.
+    """Kernel density estimate ``p(x) = 1/n sum_i K_h(x - x_i)`` at each query.
+
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
 
     The kernel is scaled to integrate to 1 over R^d:
     ``K_h(x) = k(||x / h||) / (normaliser(d) * prod(h))``, so the Gaussian with
@@ -28,7 +32,7 @@ def parzen_density(
 
     Parameters
     ----------
-    points : array_like or torch.Tensor, shape (m,) or (m, d)
+    queries : array_like or torch.Tensor, shape (m,) or (m, d)
         Where to evaluate the density.
     samples : array_like or torch.Tensor, shape (n,) or (n, d)
         The data the density is estimated from.
@@ -46,7 +50,7 @@ def parzen_density(
     0.398942
     """
     k = get_kernel(kernel)
-    p = prepare(points, samples, None, bandwidth)
+    p = prepare(queries, samples, None, bandwidth)
     xp = p.xp
     n, d = p.keys.shape
     scale = k.normaliser(d)
@@ -58,7 +62,7 @@ def parzen_density(
     norm = scale * n * xp.prod(p.bandwidth)
     parts = [
         xp.sum(xp.exp(log_scores(p.queries[b], p.keys, p.bandwidth, k, xp)), axis=1)
-        for b in _blocks(p.queries.shape[0], n, d)
+        for b in row_blocks(p.queries.shape[0], n * d)
     ]
     if not parts:
         return xp.zeros((0,), dtype=p.keys.dtype, device=p.keys.device)

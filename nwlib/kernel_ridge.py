@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from ._arrays import prepare
+from .validation import prepare
 
 __all__ = ["kernel_ridge", "kernel_ridge_weights"]
 
@@ -31,6 +31,8 @@ def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
                          ridge: float = 1.0) -> np.ndarray:
     """Weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
 
+    Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
     Examples
     --------
     >>> w = kernel_ridge_weights([0.0], [0.0, 1.0], bandwidth=1.0, ridge=1e-9)
@@ -43,15 +45,19 @@ def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
     p = prepare(queries, keys, None, bandwidth)
     if p.is_torch:
         raise TypeError("kernel_ridge works on numpy arrays; pass tensor.numpy().")
-    gram = _gram(p.keys, p.keys, p.bandwidth)
+    # The Cholesky solve needs float64 whatever the input's precision.
+    queries, keys, h = (np.asarray(a, dtype=np.float64) for a in (p.queries, p.keys, p.bandwidth))
+    gram = _gram(keys, keys, h)
     gram[np.diag_indices_from(gram)] += ridge
     factor = cho_factor(gram, lower=True)
-    return cho_solve(factor, _gram(p.queries, p.keys, p.bandwidth).T).T
+    return cho_solve(factor, _gram(queries, keys, h).T).T
 
 
 def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
                  ridge: float = 1.0, center: bool = False) -> np.ndarray:
     """Kernel ridge regression with the Gaussian kernel: ``f(q) = w(q) @ y``.
+
+    Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
 
     Parameters
     ----------

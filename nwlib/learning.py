@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import check_choice, prepare
 from .kernels import Kernel, get_kernel
-from .pooling import log_scores
+from .loo import squared_error
+from .validation import check_choice, prepare
 
-__all__ = ["WidthHistory", "learn_bandwidth", "width_objective"]
+__all__ = ["WidthHistory", "learn_bandwidth", "width_objective", "descend_bandwidth"]
 
 OPTIMIZERS = ("adam", "sgd")
 
@@ -32,6 +32,8 @@ OPTIMIZERS = ("adam", "sgd")
 @dataclass(frozen=True)
 class WidthHistory:
     """What happened during :func:`learn_bandwidth`.
+
+    Array types: none; holds float64 numpy arrays.
 
     Attributes
     ----------
@@ -65,19 +67,16 @@ def _tensors(keys: Any, values: Any) -> tuple[Any, Any]:
 def _loss(keys: Any, values: Any, rows: Any, log_h: Any, loo: bool, kernel: Kernel) -> Any:
     """Mean squared error of the estimate at ``keys[rows]`` (torch tensors)."""
     import torch
+    from array_api_compat import array_namespace
 
-    scores = log_scores(keys[rows], keys, torch.exp(log_h), kernel, torch)
-    if loo:
-        own = rows[:, None] == torch.arange(keys.shape[0])[None, :]
-        scores = scores.masked_fill(own, -torch.inf)
-    pred = torch.softmax(scores, dim=1) @ values
-    loss = torch.mean(torch.sum((pred - values[rows]) ** 2, dim=1))
-    if not torch.isfinite(loss):
+    total = squared_error(keys, values, torch.exp(log_h), kernel, array_namespace(keys),
+                          rows=rows, leave_one_out=loo)
+    if total is None:
         raise ValueError(
             f"the {kernel.name!r} kernel leaves some training point with no other point in "
             "reach, so its estimate is 0/0; start from a wider init or use kernel='gaussian'."
         )
-    return loss
+    return total / rows.shape[0]
 
 
 def width_objective(
@@ -89,6 +88,8 @@ def width_objective(
     kernel: str | Kernel = "gaussian",
 ) -> float:
     """Mean squared error of the estimate at the training inputs for one width.
+
+    Array types: numpy or torch; returns a Python float.
 
     Parameters
     ----------
@@ -156,6 +157,8 @@ def learn_bandwidth(
 ) -> WidthHistory:
     """Learn the kernel width(s) by stochastic gradient descent on the squared error.
 
+    Array types: numpy or torch; returns float64 numpy arrays (in a WidthHistory) for any input.
+
     Each step draws ``batch_size`` training points (without replacement, seeded),
     predicts each from the keys (all of them, or all but itself with
     ``leave_one_out=True``) and takes a gradient step on ``log h``.
@@ -183,7 +186,8 @@ def learn_bandwidth(
     seed : int
         Seed of the mini-batch draws.
     progress : bool
-        Show a tqdm progress bar.
+        Show a progress bar (needs ``tqdm``, the ``progress`` extra; without
+        it, ``progress=False`` runs the same).
     num_threads : int
         Torch threads during the loop (restored afterwards). One suits course-size
         data: on tensors this small, waking several threads at every operation
@@ -202,7 +206,6 @@ def learn_bandwidth(
     ((100,), (101, 1), 0.36)
     """
     import torch
-    from tqdm.auto import tqdm
 
     check_choice(optimizer, "optimizer", OPTIMIZERS)
     k_, v_ = _tensors(keys, values)
@@ -229,7 +232,7 @@ def learn_bandwidth(
     threads = torch.get_num_threads()
     torch.set_num_threads(num_threads)
     try:
-        for step in tqdm(range(int(steps)), disable=not progress, desc="learning widths"):
+        for step in _steps(int(steps), progress):
             rows = torch.randperm(n, generator=gen)[:bs] if bs < n else torch.arange(n)
             opt.zero_grad()
             loss = _loss(k_, v_, rows, log_h.expand(d), leave_one_out, kern)
@@ -240,3 +243,58 @@ def learn_bandwidth(
     finally:
         torch.set_num_threads(threads)
     return WidthHistory(losses, widths)
+
+
+def _steps(steps: int, progress: bool) -> Any:
+    """``range(steps)``, wrapped in a tqdm bar only when one is asked for."""
+    if not progress:
+        return range(steps)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(steps), desc="learning widths")
+
+
+def descend_bandwidth(
+    keys: Any,
+    values: Any,
+    init: float,
+    *,
+    steps: int = 25,
+    lr: float = 0.1,
+    kernel: str | Kernel = "gaussian",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plain gradient descent on ``log h`` of the leave-one-out loss, with torch autograd.
+
+    Array types: numpy or torch; returns float64 numpy arrays for any input.
+
+    Optimising the logarithm keeps the width positive and makes the step
+    size relative: a step changes ``h`` by a factor, not by an amount. This is
+    :func:`learn_bandwidth` with full batches and ``optimizer="sgd"``.
+
+    Returns
+    -------
+    widths : (steps + 1,) array
+        The width before each step, and after the last one.
+    losses : (steps + 1,) array
+        The leave-one-out loss at each of those widths.
+
+    Examples
+    --------
+    >>> from nwlib import running_example
+    >>> data = running_example()
+    >>> h, loss = descend_bandwidth(data.x_train, data.y_train, 2.0, steps=3)
+    >>> bool(loss[-1] < loss[0])
+    True
+    """
+    if not (isinstance(init, (int, float)) and init > 0):
+        raise ValueError(f"init={init!r}: pass a positive starting width.")
+    if int(steps) != steps or steps < 0:
+        raise ValueError(f"steps={steps!r}: pass a whole number of steps >= 0.")
+    if steps == 0:
+        widths = np.array([float(init)])
+    else:
+        history = learn_bandwidth(keys, values, init=init, steps=int(steps), lr=lr,
+                                  kernel=kernel, optimizer="sgd", progress=False)
+        widths = history.widths[:, 0]
+    losses = [width_objective(keys, values, h, kernel=kernel) for h in widths]
+    return widths, np.array(losses)

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import prepare
 from .kernels import Kernel, get_kernel
 from .pooling import NoKeyInReachError
+from .validation import prepare
 
 __all__ = ["SingularLocalDesignError", "local_linear", "local_linear_weights",
            "local_linear_loo"]
@@ -35,7 +35,10 @@ BLOCK_ELEMENTS = 2**20
 
 
 class SingularLocalDesignError(ValueError):
-    """Raised when the keys in reach of a query cannot determine a local line."""
+    """Raised when the keys in reach of a query cannot determine a local line.
+
+    Array types: none; holds no arrays.
+    """
 
 
 def _einsum(is_torch: bool):
@@ -140,6 +143,9 @@ def local_linear_weights(queries: Any, keys: Any, *, kernel: str | Kernel = "gau
                          bandwidth: Any = 1.0) -> Any:
     """Equivalent-kernel weights of local-linear regression, shape (m, n).
 
+    Array types: numpy or torch (through the module's numpy and torch paths); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
     Parameters
     ----------
     queries : array_like or torch.Tensor, shape (m,) or (m, d)
@@ -172,6 +178,9 @@ def local_linear_weights(queries: Any, keys: Any, *, kernel: str | Kernel = "gau
 def local_linear(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
                  bandwidth: Any = 1.0) -> Any:
     """Local-linear regression: the height at ``q`` of a kernel-weighted line.
+
+    Array types: numpy or torch (through the module's numpy and torch paths); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
 
     Works on numpy arrays and torch tensors (gradients flow to every argument),
     in any dimension, in blocks of queries so memory stays bounded.
@@ -222,6 +231,9 @@ def local_linear(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel =
 def local_linear_loo(keys: Any, values: Any, candidates: Any, *,
                      kernel: str | Kernel = "gaussian") -> tuple[Any, np.ndarray]:
     """Choose the local-linear width by leave-one-out cross-validation.
+
+    Array types: numpy (a torch tensor raises TypeError); returns the chosen width as float64 and float64
+    errors.
 
     Each key's value is predicted by the local line fitted to all the *other*
     keys (its own weight set to 0), for every candidate width.

@@ -9,25 +9,24 @@ scores, and the prediction pools the values with them:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
-from . import fast, sdpa, triton_gauss
-from ._arrays import Prepared, check_choice, prepare
-from .kernels import Kernel, get_kernel
+from . import _backends
+from .blocking import row_blocks
+from .kernels import KERNELS, Kernel, get_kernel
+from .validation import Prepared, check_choice, prepare
 
-__all__ = ["attention_weights", "nadaraya_watson", "log_scores", "NoKeyInReachError"]
-
-#: Elements of one block of scores (queries x keys x coordinates): 2**20 float64
-#: entries are 8 MiB, small enough to stay near the cache, large enough that the
-#: per-block Python overhead is negligible.
-BLOCK_ELEMENTS = 2**20
+__all__ = ["attention_weights", "nadaraya_watson", "NoKeyInReachError"]
 
 EMPTY_CHOICES = ("raise", "nan")
 METHOD_CHOICES = ("auto", "reference")
 
 
 class NoKeyInReachError(ValueError):
-    """Raised when a compact kernel leaves some query with no key in reach."""
+    """Raised when a compact kernel leaves some query with no key in reach.
+
+    Array types: none; holds no arrays.
+    """
 
 
 def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
@@ -37,62 +36,94 @@ def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any)
     return kernel.log_profile(s, xp)
 
 
-def _normalised_block(p: Prepared, q_block: Any, kernel: Kernel) -> tuple[Any, Any]:
-    """Unnormalised weights (shifted by the row maximum) and their row sums."""
-    xp = p.xp
-    scores = log_scores(q_block, p.keys, p.bandwidth, kernel, xp)
+def shifted_weights(scores: Any, xp: Any) -> tuple[Any, Any, Any]:
+    """Weights ``exp(scores - row max)``, their row sums (m, 1), and the empty rows (m,).
+
+    A row with no key in reach (all scores -inf) gets weights 0 and sum 0; the
+    shift carries no gradient, since the normalised weights do not depend on it.
+    """
     shift = xp.max(scores, axis=1, keepdims=True)
-    # A row with no key in reach has shift -inf; any finite shift keeps it at 0.
     shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
-    if p.is_torch:
-        # The weights do not depend on the shift, so no gradient needs to flow through it.
+    if hasattr(shift, "detach"):
         shift = shift.detach()
     w = xp.exp(scores - shift)
-    return w, xp.sum(w, axis=1, keepdims=True)
+    total = xp.sum(w, axis=1, keepdims=True)
+    return w, total, total[:, 0] == 0
 
 
-def _blocks(m: int, n: int, d: int):
-    step = max(1, BLOCK_ELEMENTS // max(1, n * max(d, 1)))
-    for start in range(0, m, step):
-        yield slice(start, min(start + step, m))
+def check_empty(xp: Any, empty_rows: Any, empty: str, kernel: Kernel, widths: str) -> None:
+    """Raise :class:`NoKeyInReachError` for rows without a key when ``empty="raise"``.
 
-
-def _handle_empty(xp: Any, empty_rows: Any, empty: str, kernel: Kernel, h: Any) -> None:
+    ``widths`` describes the widths for the message, e.g. ``"bandwidth 0.1"``.
+    """
     count = int(xp.sum(xp.astype(empty_rows, xp.int64)))
     if count and empty == "raise":
         raise NoKeyInReachError(
             f"{count} quer{'y has' if count == 1 else 'ies have'} no key within reach of the "
-            f"{kernel.name!r} kernel (it is 0 beyond u = {kernel.radius:g}, bandwidth "
-            f"{_fmt(h)}), so {'its' if count == 1 else 'their'} weights would be 0/0. Use a wider bandwidth, a kernel "
-            "with infinite support such as 'gaussian', or empty='nan' to mark those "
+            f"{kernel.name!r} kernel (it is 0 beyond u = {kernel.radius:g}, {widths}), so "
+            f"{'its' if count == 1 else 'their'} weights would be 0/0. Use a wider bandwidth, "
+            "a kernel with infinite support such as 'gaussian', or empty='nan' to mark those "
             "queries with NaN (e.g. to show gaps in a plot)."
         )
+
+
+def blocked_attention(p: Prepared, scores_of: Callable[[Any], Any], kernel: Kernel, empty: str,
+                      widths: str, *, pool: bool) -> Any:
+    """Weights (m, n), or pooled values (m, c) if ``pool``, over blocks of queries.
+
+    ``scores_of(queries_block)`` returns the block's log-scores; blocks are sized by
+    :func:`nwlib.blocking.row_blocks`, so memory stays within the working memory.
+    Rows with no key in reach are handled by :func:`check_empty` (NaN rows if allowed).
+    """
+    xp = p.xp
+    m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
+    out = []
+    for block in row_blocks(m, n * max(d, 1)):
+        w, total, empty_rows = shifted_weights(scores_of(p.queries[block]), xp)
+        check_empty(xp, empty_rows, empty, kernel, widths)
+        safe_total = xp.where(total > 0, total, xp.ones_like(total))
+        part = (w @ p.values) / safe_total if pool else w / safe_total
+        out.append(xp.where(empty_rows[:, None], xp.full_like(part, math.nan), part))
+    if out:
+        return xp.concat(out, axis=0) if len(out) > 1 else out[0]
+    cols = p.values.shape[1] if pool else n
+    return xp.zeros((0, cols), dtype=p.keys.dtype, device=p.keys.device)
 
 
 def _fmt(h: Any) -> str:
     import numpy as np
 
     vals = np.asarray(h.detach().cpu() if hasattr(h, "detach") else h).ravel()
-    return f"{vals[0]:g}" if (vals == vals[0]).all() else str(vals)
+    return f"bandwidth {vals[0]:g}" if (vals == vals[0]).all() else f"bandwidth {vals}"
 
 
-def _on_gpu(tensor: Any) -> bool:
-    """Whether the Triton kernel may serve: CUDA only, since on CPU tensors Triton
-    would run in its slow interpreter."""
-    return bool(tensor.is_cuda)
+def _reference(p: Prepared, k: Kernel, empty: str, *, pool: bool) -> Any:
+    def scores_of(q: Any) -> Any:
+        return log_scores(q, p.keys, p.bandwidth, k, p.xp)
+
+    return blocked_attention(p, scores_of, k, empty, _fmt(p.bandwidth), pool=pool)
 
 
-def _fast_gaussian(p: Prepared) -> Any:
-    """Gaussian NW on the fast path for these inputs, or None to use the reference."""
-    if p.queries.shape[0] == 0:
+def _compact(p: Prepared, kernel: Kernel, empty: str) -> Any:
+    """Pool with a compact kernel on the slice route; None where it does not serve.
+
+    Only the keys in each query's reach are scored (:func:`nwlib._backends.compact`).
+    """
+    xp, c = p.xp, p.values.shape[1]
+
+    def scores_of(q: Any, k: Any) -> Any:
+        return log_scores(q, k, p.bandwidth, kernel, xp)
+
+    builtin = KERNELS.get(kernel.name) is kernel
+    sums = _backends.compact("pool", p, radius=kernel.radius,
+                             profile=kernel.name if builtin else None, scores_of=scores_of)
+    if sums is None:
         return None
-    if not p.is_torch:
-        return fast.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
-    if _on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
-        return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
-    if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
-        return sdpa.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
-    return None
+    total = sums[:, c:]
+    empty_rows = total[:, 0] == 0
+    check_empty(xp, empty_rows, empty, kernel, _fmt(p.bandwidth))
+    pooled = sums[:, :c] / xp.where(total > 0, total, xp.ones_like(total))
+    return xp.where(empty_rows[:, None], xp.full_like(pooled, math.nan), pooled)
 
 
 def attention_weights(
@@ -105,6 +136,9 @@ def attention_weights(
     method: str = "auto",
 ) -> Any:
     """Attention weights of each query over all keys.
+
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
 
     Parameters
     ----------
@@ -119,7 +153,7 @@ def attention_weights(
         raise :class:`NoKeyInReachError` (default) or return a row of NaN.
     method : {"auto", "reference"}
         ``"auto"`` takes the fast path for the Gaussian kernel on numpy arrays
-        (:mod:`nwlib.fast`); ``"reference"`` always runs the plain blocked code.
+        (:mod:`nwlib._backends`); ``"reference"`` always runs the plain blocked code.
 
     Returns
     -------
@@ -136,21 +170,11 @@ def attention_weights(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, None, bandwidth)
-    if method == "auto" and k.name == "gaussian" and not p.is_torch:
-        return fast.gaussian_weights(p.queries, p.keys, p.bandwidth)
-    xp = p.xp
-    m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
-    rows = []
-    for block in _blocks(m, n, d):
-        w, total = _normalised_block(p, p.queries[block], k)
-        empty_rows = total[:, 0] == 0
-        _handle_empty(xp, empty_rows, empty, k, p.bandwidth)
-        safe_total = xp.where(total > 0, total, xp.ones_like(total))
-        w = w / safe_total
-        rows.append(xp.where(empty_rows[:, None], xp.full_like(w, math.nan), w))
-    if not rows:
-        return xp.zeros((0, n), dtype=p.keys.dtype, device=p.keys.device)
-    return xp.concat(rows, axis=0) if len(rows) > 1 else rows[0]
+    if method == "auto" and k is KERNELS["gaussian"]:
+        fast = _backends.gaussian("weights", p)
+        if fast is not None:
+            return fast
+    return _reference(p, k, empty, pool=False)
 
 
 def nadaraya_watson(
@@ -165,8 +189,11 @@ def nadaraya_watson(
 ) -> Any:
     """Nadaraya-Watson estimate: the attention-weighted average of the values.
 
-    Queries are processed in blocks, so memory stays bounded by the block size
-    (about 8 MiB of scores) however many queries and keys there are.
+    Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
+    (float32 stays float32, integers become float64), a tensor on the input's device for tensor input.
+
+    Queries are processed in blocks, so memory stays bounded by the working
+    memory (:mod:`nwlib.blocking`) however many queries and keys there are.
 
     Parameters
     ----------
@@ -178,11 +205,12 @@ def nadaraya_watson(
         As in :func:`attention_weights`.
     method : {"auto", "reference"}
         ``"auto"`` takes a fast path for the Gaussian kernel: multi-core blocked
-        numpy (:mod:`nwlib.fast`) for arrays; for float32 CUDA tensors that need
-        no gradient, a fused Triton kernel (:mod:`nwlib.triton_gauss`, if Triton
-        is installed); for other tensors, fused ``scaled_dot_product_attention``
-        (:mod:`nwlib.sdpa`) on their device. ``"reference"`` always runs the
-        plain blocked code.
+        numpy for arrays; for float32 CUDA tensors that need no gradient, a fused
+        Triton kernel (if Triton is installed); for other tensors, fused
+        ``scaled_dot_product_attention`` on their device. Kernels of compact
+        support score only the keys within their reach; exact, since every key
+        left out has weight 0 (all in :mod:`nwlib._backends`). ``"reference"``
+        always runs the plain blocked code.
 
     Returns
     -------
@@ -201,20 +229,11 @@ def nadaraya_watson(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, bandwidth)
-    result = _fast_gaussian(p) if method == "auto" and k.name == "gaussian" else None
-    if result is not None:
-        return result[:, 0] if p.values_were_1d else result
-    xp = p.xp
-    m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
-    out = []
-    for block in _blocks(m, n, d):
-        w, total = _normalised_block(p, p.queries[block], k)
-        empty_rows = total == 0
-        _handle_empty(xp, empty_rows, empty, k, p.bandwidth)
-        pooled = (w @ p.values) / xp.where(empty_rows, xp.ones_like(total), total)
-        out.append(xp.where(empty_rows, xp.full_like(pooled, math.nan), pooled))
-    if out:
-        result = xp.concat(out, axis=0) if len(out) > 1 else out[0]
-    else:
-        result = xp.zeros((0, p.values.shape[1]), dtype=p.values.dtype, device=p.keys.device)
+    result = None
+    if method == "auto" and k is KERNELS["gaussian"]:
+        result = _backends.gaussian("pool", p)
+    elif method == "auto":
+        result = _compact(p, k, empty)
+    if result is None:
+        result = _reference(p, k, empty, pool=True)
     return result[:, 0] if p.values_were_1d else result

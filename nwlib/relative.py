@@ -19,7 +19,7 @@ __all__ = ["coupled_modalities", "relative_representation", "retrieval_accuracy"
 
 
 def _random_encoder(rng: np.random.Generator, d_in: int, d_out: int):
-    """A random two-layer network: one fixed nonlinear view of the latent."""
+    """Build a random two-layer network: one fixed nonlinear view of the latent."""
     w1 = rng.standard_normal((d_in, 4 * d_in)) / np.sqrt(d_in)
     b1 = 0.5 * rng.standard_normal(4 * d_in)
     w2 = rng.standard_normal((4 * d_in, d_out)) / np.sqrt(4 * d_in)
@@ -35,6 +35,8 @@ def coupled_modalities(
     seed: int = 7,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two synthetic "modalities" of the same ``n`` items.
+
+    Array types: none; returns float64 numpy arrays.
 
     Each item is a latent vector ``z ~ N(0, I)``; modality A sees it through one
     random two-layer network, modality B through another with a different output
@@ -77,6 +79,8 @@ def relative_representation(
     items: Any, anchors: Any, *, top_k: int | None = None, power: float = 1.0
 ) -> np.ndarray:
     """Cosine similarities of each item to each anchor, sparsified as in ASIF.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64.
 
     Both arrays are centred on the anchors' mean first, so "similar" means
     "on the same side of the typical item". Then each row keeps its ``top_k``
@@ -127,6 +131,8 @@ def relative_representation(
 
 def retrieval_accuracy(source: Any, target: Any) -> float:
     """Fraction of items whose most similar target row is their own partner.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
 
     Row ``i`` of ``source`` is matched with the row of ``target`` of largest
     dot product; it counts as correct when that row is ``i``. Guessing at

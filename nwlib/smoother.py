@@ -33,6 +33,8 @@ def smoother_matrix(queries: Any, keys: Any, *, kernel: str | Kernel = "gaussian
                     bandwidth: Any = 1.0, estimator: str = "nadaraya_watson") -> np.ndarray:
     """Weights of each query over the keys: ``fit = W @ values``, shape (m, n).
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
+
     ``estimator="nadaraya_watson"`` gives the attention weights,
     ``"local_linear"`` the local-linear equivalent weights. Pass the keys as the
     queries to get the square smoother matrix of the fitted values.
@@ -70,6 +72,8 @@ def _values(values: Any, n: int) -> np.ndarray:
 def effective_dof(weights: Any) -> float:
     """Effective degrees of freedom ``tr W`` of a smoother matrix.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
+
     Between 1 (every fit the global mean) and n (every key predicts itself).
 
     >>> effective_dof(np.eye(4)), effective_dof(np.full((4, 4), 0.25))
@@ -80,6 +84,8 @@ def effective_dof(weights: Any) -> float:
 
 def loo_residuals(weights: Any, values: Any) -> np.ndarray:
     """Exact leave-one-out residuals ``(y_i - yhat_i) / (1 - W_ii)``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
 
     Exact for Nadaraya-Watson and local-linear weights: removing key ``i`` and
     renormalising the others is what dividing by ``1 - W_ii`` does.
@@ -102,6 +108,8 @@ def loo_residuals(weights: Any, values: Any) -> np.ndarray:
 def gcv_score(weights: Any, values: Any) -> float:
     """Generalised cross-validation (Craven and Wahba 1979).
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
+
     ``GCV = mean((y - W y)**2) / (1 - tr(W) / n)**2``: leave-one-out with every
     leverage ``W_ii`` replaced by their average ``tr(W) / n``.
 
@@ -120,7 +128,10 @@ def gcv_score(weights: Any, values: Any) -> float:
 def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
                   kernel: str | Kernel = "gaussian",
                   estimator: str = "nadaraya_watson") -> tuple[float, np.ndarray]:
-    """The candidate width with the smallest GCV score, and every score.
+    """Pick the candidate width with the smallest GCV score; return it and every score.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns the chosen width as float64 and
+    float64 scores.
 
     >>> from nwlib import running_example
     >>> d = running_example()
@@ -138,6 +149,8 @@ def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
 
 def noise_variance(weights: Any, values: Any) -> float:
     """Plug-in noise variance ``RSS / (n - 2 tr W + tr(W^T W))``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
 
     The denominator is the expected residual sum of squares per unit noise
     variance when the smoother has no bias, so the estimate is unbiased then
@@ -158,6 +171,8 @@ def noise_variance(weights: Any, values: Any) -> float:
 def pointwise_variance(weights: Any, noise_var: float) -> np.ndarray:
     """Variance ``sigma^2 sum_i w_i(q)^2`` of each query's fit, for independent noise.
 
+    Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
+
     >>> pointwise_variance([[0.5, 0.5], [1.0, 0.0]], 2.0).tolist()
     [1.0, 2.0]
     """
@@ -171,7 +186,10 @@ def pointwise_variance(weights: Any, noise_var: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Band:
-    """A fit at the queries with a pointwise band ``lower <= f(q) <= upper``."""
+    """A fit at the queries with a pointwise band ``lower <= f(q) <= upper``.
+
+    Array types: none; holds float64 numpy arrays.
+    """
 
     fit: np.ndarray
     lower: np.ndarray
@@ -188,7 +206,9 @@ def _check_level(level: float) -> float:
 def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
                     bandwidth: Any = 1.0, level: float = 0.95,
                     estimator: str = "nadaraya_watson") -> Band:
-    """Normal pointwise band ``fit +- z sqrt(sigma_hat^2 sum_i w_i(q)^2)``.
+    """Compute the normal pointwise band ``fit +- z sqrt(sigma_hat^2 sum_i w_i(q)^2)``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Band of float64 numpy arrays.
 
     The noise variance is the plug-in :func:`noise_variance` of the smoother at
     the keys. The band covers the *mean of the fit*: where the fit is biased it
@@ -218,6 +238,8 @@ def bootstrap_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel
                    bandwidth: Any = 1.0, level: float = 0.95, n_boot: int = 1000,
                    seed: int = 0, estimator: str = "nadaraya_watson") -> Band:
     """Residual-bootstrap pointwise band (basic bootstrap interval).
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns a Band of float64 numpy arrays.
 
     New values ``y* = yhat + e*`` resample the centred residuals, rescaled so
     their variance is :func:`noise_variance`; each replicate is refitted, and

@@ -1,4 +1,4 @@
-"""Shared test setup: draw off-screen, close every figure a test leaves open, seed."""
+"""Shared test setup: seeded generators; Triton in its interpreter on CPU."""
 
 import os
 
@@ -6,19 +6,8 @@ import os
 # them. Set before anything defines a kernel: @triton.jit reads it then.
 os.environ.setdefault("TRITON_INTERPRET", "1")
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -1,1 +1,50 @@
-"""Helpers that exist for the book: simulations, data sets, plots, learner checks."""
+"""What exists for the book: data sets, figures, widgets, learner checks, simulations.
+
+Nothing in the core of :mod:`nwlib` imports this package; it builds on the core.
+
+- :mod:`.data`: the course's seeded data sets (``running_example`` and friends);
+- :mod:`.plotting`, :mod:`.densityplot`, :mod:`.maps`, :mod:`.exercise_plots`: figures;
+- :mod:`.widgets` (needs a kernel) and :mod:`.static_explorer` (works in the HTML book);
+- :mod:`.checks` and :mod:`.feedback`: checks of a learner's answers in the exercises;
+- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures;
+- :mod:`.smoothing_sims`, :mod:`.stats_plots`, :mod:`.stats_checks`: simulations, figures
+  and learner checks of the chapters on boundaries and smoothers.
+
+The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
+``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
+"""
+
+from . import (
+    checks,
+    consistency,
+    data,
+    densityplot,
+    exercise_plots,
+    feedback,  # noqa: F401  (reached as nwlib.course.feedback)
+    maps,
+    plotting,
+    smoothing_sims,
+    static_explorer,
+    stats_checks,
+    stats_plots,
+    teaching,
+    widgets,
+)
+from .consistency import *  # noqa: F403
+from .data import *  # noqa: F403
+from .densityplot import *  # noqa: F403
+from .exercise_plots import *  # noqa: F403
+from .maps import *  # noqa: F403
+from .plotting import *  # noqa: F403
+from .smoothing_sims import *  # noqa: F403
+from .static_explorer import *  # noqa: F403
+from .stats_plots import *  # noqa: F403
+from .teaching import *  # noqa: F403
+from .widgets import *  # noqa: F403
+
+__all__ = [
+    "checks", "stats_checks",
+    *consistency.__all__, *data.__all__, *densityplot.__all__, *exercise_plots.__all__,
+    *maps.__all__, *plotting.__all__, *static_explorer.__all__, *teaching.__all__,
+    *widgets.__all__, *smoothing_sims.__all__, *stats_plots.__all__,
+]

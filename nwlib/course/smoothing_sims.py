@@ -10,15 +10,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data import running_example
 from ..smoother import confidence_band, smoother_matrix
+from .data import running_example
 
 __all__ = ["PointwiseBias", "pointwise_bias", "Coverage", "coverage_simulation"]
 
 
 @dataclass(frozen=True)
 class PointwiseBias:
-    """Mean fit minus truth, and the spread of the fits, at each query."""
+    """Mean fit minus truth, and the spread of the fits, at each query.
+
+    Array types: none; holds float64 numpy arrays.
+    """
 
     queries: np.ndarray
     bias: np.ndarray
@@ -29,6 +32,8 @@ def pointwise_bias(bandwidth: float, *, estimator: str = "nadaraya_watson",
                    kernel: str = "gaussian", repeats: int = 200, n: int = 40,
                    seed: int = 1000) -> PointwiseBias:
     """Bias and standard deviation of the fit at each query of the running example.
+
+    Array types: none (draws its own data); returns a PointwiseBias of float64 numpy arrays.
 
     Examples
     --------
@@ -52,7 +57,10 @@ def pointwise_bias(bandwidth: float, *, estimator: str = "nadaraya_watson",
 
 @dataclass(frozen=True)
 class Coverage:
-    """How often pointwise bands covered the true function, query by query."""
+    """How often pointwise bands covered the true function, query by query.
+
+    Array types: none; holds numpy arrays (float64 coverage and widths).
+    """
 
     queries: np.ndarray
     covered: np.ndarray  # fraction of draws whose band contained f(q), per query
@@ -69,6 +77,8 @@ def coverage_simulation(bandwidth: float, *, level: float = 0.95,
                         estimator: str = "nadaraya_watson", kernel: str = "gaussian",
                         repeats: int = 300, n: int = 40, seed: int = 2000) -> Coverage:
     """Draw the running example ``repeats`` times and count covered truths.
+
+    Array types: none (draws its own data); returns a Coverage of numpy arrays.
 
     Each draw gets the normal band of :func:`nwlib.smoother.confidence_band`
     (plug-in noise variance) at the given width.

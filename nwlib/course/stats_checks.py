@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..feedback import AnswerError, Feedback, _name, as_numpy, call_answer, close, shape_message
 from ..local_linear import local_linear
 from ..pooling import nadaraya_watson
 from ..smoother import smoother_matrix
+from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
 
 __all__ = ["check_local_line", "check_loo_shortcut", "check_gcv", "attempt"]
 
@@ -50,7 +50,7 @@ def check_local_line(fn: Callable[..., Any]) -> Feedback:
     This is Nadaraya-Watson's weighted mean:
     """
     x, y = _case()
-    name = _name(fn)
+    name = answer_name(fn)
     problems = []
     for q in (0.0, 2.5, 5.0):
         got = as_numpy(call_answer(fn, q, x.copy(), y.copy(), 0.6)).reshape(-1)
@@ -85,7 +85,7 @@ def check_loo_shortcut(fn: Callable[..., Any]) -> Feedback:
     """
     x, y = _case()
     W = smoother_matrix(x, x, bandwidth=0.6)
-    name = _name(fn)
+    name = answer_name(fn)
     got = as_numpy(call_answer(fn, W.copy(), y.copy()))
     lev = np.diag(W)
     want = (y - W @ y) / (1 - lev)
@@ -117,7 +117,7 @@ def check_gcv(fn: Callable[..., Any]) -> Feedback:
     """
     x, y = _case()
     W = smoother_matrix(x, x, bandwidth=0.6)
-    name = _name(fn)
+    name = answer_name(fn)
     got = as_numpy(call_answer(fn, W.copy(), y.copy())).reshape(-1)
     n, rss = len(y), float(np.mean((y - W @ y) ** 2))
     want = rss / (1 - np.trace(W) / n) ** 2
@@ -148,5 +148,5 @@ def attempt(fn: Callable[..., Any], *args: Any) -> Any:
     try:
         return fn(*args)
     except NotImplementedError:
-        print(f"{_name(fn)}: not done yet (it still raises NotImplementedError).")
+        print(f"{answer_name(fn)}: not done yet (it still raises NotImplementedError).")
         return None

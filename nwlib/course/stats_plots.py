@@ -24,6 +24,8 @@ def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | 
                          ax: Any = None, title: str | None = None) -> Any:
     """Weights of one query over the keys, one marker series per estimator.
 
+    Array types: numpy (array-likes are converted); returns the matplotlib Axes.
+
     >>> ax = plot_weight_profiles([0.0, 1.0], {"a": [0.4, 0.6]}, query=0.0)
     >>> ax.get_ylabel()
     'weight of key x_i'
@@ -46,7 +48,9 @@ def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | 
 
 def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
               label: str = "band", color: str = "C0", title: str | None = None) -> Any:
-    """A fit with its pointwise band (shaded), and optionally the true function.
+    """Plot a fit with its pointwise band (shaded), and optionally the true function.
+
+    Array types: numpy (reads a Band; array-likes are converted); returns the matplotlib Axes.
 
     >>> from types import SimpleNamespace
     >>> b = SimpleNamespace(fit=np.zeros(3), lower=-np.ones(3), upper=np.ones(3), level=0.95)
@@ -71,6 +75,8 @@ def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
 def plot_pointwise(queries: Any, curves: dict[str, Any], *, ylabel: str, ax: Any = None,
                    reference: float | None = None, title: str | None = None) -> Any:
     """Curves of a pointwise quantity (bias, coverage, ...) against the query.
+
+    Array types: numpy (array-likes are converted); returns the matplotlib Axes.
 
     >>> plot_pointwise([0, 1], {"a": [1, 2]}, ylabel="bias").get_ylabel()
     'bias'

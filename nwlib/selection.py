@@ -1,0 +1,166 @@
+"""Choosing the width from data: rules of thumb and leave-one-out cross-validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _backends
+from .kernels import KERNELS, Kernel, get_kernel
+from .loo import squared_error
+from .pooling import METHOD_CHOICES
+from .validation import check_choice, prepare
+
+__all__ = ["silverman_bandwidth", "scott_bandwidth", "loo_bandwidth"]
+
+
+def _samples(samples: Any) -> np.ndarray:
+    x = prepare(samples, samples).keys
+    x = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=float)
+    if x.shape[0] < 2:
+        raise ValueError("samples needs at least 2 points to estimate a spread.")
+    return x
+
+
+def _result(h: np.ndarray, one_d: bool) -> float | np.ndarray:
+    if np.any(h <= 0):
+        raise ValueError(
+            "samples have zero spread in some coordinate, so the rule gives width 0; "
+            "drop constant coordinates or choose the bandwidth by hand."
+        )
+    return float(h[0]) if one_d else h
+
+
+def scott_bandwidth(samples: Any) -> float | np.ndarray:
+    """Scott's rule, constant-free variant: ``h_j = sigma_j * n**(-1 / (d + 4))``.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
+    array).
+
+    Scott's normal-reference rule (Scott 1992) is ``1.06 * sigma * n**(-1/5)`` in
+    one dimension (``(4 / (d + 2))**(1/(d+4)) * sigma_j * n**(-1/(d+4))`` in d).
+    This function drops that constant, as ``scipy.stats.gaussian_kde(bw_method="scott")``
+    does: its factor ``n**(-1/(d+4))`` times the sample standard deviation
+    (``ddof=1``), about 6% narrower than the normal-reference rule in 1-D.
+
+    Returns
+    -------
+    float for 1-D samples, else an array of d per-coordinate widths.
+
+    Examples
+    --------
+    >>> round(scott_bandwidth([0.0, 1.0, 2.0, 3.0]), 4)  # 1.291 * 4**(-1/5)
+    0.9784
+    """
+    x = _samples(samples)
+    n, d = x.shape
+    return _result(x.std(axis=0, ddof=1) * n ** (-1.0 / (d + 4)), np.ndim(samples) == 1)
+
+
+def silverman_bandwidth(samples: Any) -> float | np.ndarray:
+    """Silverman's rule of thumb (Silverman 1986, eq. 3.31), per coordinate.
+
+    Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
+    array).
+
+    ``h_j = 0.9 * A_j * n**(-1/5)`` with ``A_j = min(sigma_j, IQR_j / 1.349)``
+    in 1-D (as statsmodels' ``bw_silverman``). For d > 1 the normal-reference
+    constant becomes ``(4 / (d + 2))**(1/(d+4))`` and the exponent ``-1/(d+4)``,
+    still with the robust spread ``A_j``.
+
+    Returns
+    -------
+    float for 1-D samples, else an array of d per-coordinate widths.
+
+    Examples
+    --------
+    >>> round(silverman_bandwidth([0.0, 1.0, 2.0, 3.0]), 4)  # 0.9 * (1.5/1.349) * 4**(-1/5)
+    0.7584
+    """
+    x = _samples(samples)
+    n, d = x.shape
+    q75, q25 = np.percentile(x, [75, 25], axis=0)
+    spread = np.minimum(x.std(axis=0, ddof=1), (q75 - q25) / 1.349)
+    if d == 1:
+        h = 0.9 * spread * n ** (-0.2)
+    else:
+        h = (4.0 / (d + 2)) ** (1.0 / (d + 4)) * spread * n ** (-1.0 / (d + 4))
+    return _result(h, np.ndim(samples) == 1)
+
+
+def loo_bandwidth(
+    keys: Any,
+    values: Any,
+    candidates: Any,
+    *,
+    kernel: str | Kernel = "gaussian",
+    method: str = "auto",
+) -> tuple[Any, np.ndarray]:
+    """Pick the width whose leave-one-out prediction error is smallest.
+
+    Array types: numpy (a torch tensor raises TypeError); returns the chosen width as float64 and float64
+    errors.
+
+    Each key is predicted from all the *other* keys,
+    ``f_{-i}(x_i) = sum_{j != i} k_ij y_j / sum_{j != i} k_ij``, and the mean
+    squared error over i is computed for every candidate width.
+
+    Parameters
+    ----------
+    keys : array_like, shape (n,) or (n, d)
+    values : array_like, shape (n,) or (n, c)
+    candidates : array_like
+        Widths to try: shape (w,) for global widths, or (w, d) for per-coordinate ones.
+    kernel : str or Kernel
+    method : {"auto", "reference"}
+        ``"auto"`` scores every Gaussian candidate in one multi-core pass over
+        the data (a backend of :mod:`nwlib._backends`); ``"reference"`` scores each
+        candidate with the leave-one-out objective of :mod:`nwlib.loo`.
+
+    Returns
+    -------
+    best : float or ndarray
+        The candidate with the smallest error (the first one in case of ties).
+    mse : ndarray, shape (w,)
+        Leave-one-out mean squared error of every candidate. A candidate that
+        leaves some key with no other key in reach (compact kernels) scores
+        ``inf``: its leave-one-out estimate is undefined there.
+
+    Examples
+    --------
+    >>> from nwlib import running_example
+    >>> data = running_example()
+    >>> best, mse = loo_bandwidth(data.x_train, data.y_train, [0.1, 0.2, 0.5, 1.0])
+    >>> best, mse.round(3).tolist()
+    (0.5, [1.308, 1.023, 0.989, 1.478])
+    """
+    check_choice(method, "method", METHOD_CHOICES)
+    k = get_kernel(kernel)
+    cand = np.asarray(candidates, dtype=float)
+    if cand.ndim not in (1, 2) or cand.shape[0] == 0:
+        raise ValueError(
+            f"candidates has shape {cand.shape}; pass a non-empty list of widths, shape "
+            "(w,) or (w, d) for per-coordinate widths."
+        )
+    p = prepare(keys, keys, values, cand[0])
+    if p.is_torch:
+        raise TypeError("loo_bandwidth works on numpy arrays; pass keys.numpy().")
+    n = p.keys.shape[0]
+    if n < 2:
+        raise ValueError("keys needs at least 2 points: each is predicted from the others.")
+    # Checks every candidate before any work.
+    widths = np.stack([np.asarray(prepare(keys, keys, values, h).bandwidth) for h in cand])
+    mse = None
+    if method == "auto" and k is KERNELS["gaussian"]:
+        mse = _backends.gaussian("loo", p, candidates=widths[:, 0] if cand.ndim == 1 else widths)
+    if mse is None:
+        errors = [squared_error(p.keys, p.values, h, k, p.xp) for h in widths]
+        mse = np.array([np.inf if e is None else float(e) / n for e in errors])
+    if not np.any(np.isfinite(mse)):
+        raise ValueError(
+            "every candidate leaves some key with no other key in reach of the "
+            f"{k.name!r} kernel; try wider candidates or kernel='gaussian'."
+        )
+    best = cand[int(np.argmin(mse))]
+    return (float(best) if cand.ndim == 1 else best), mse

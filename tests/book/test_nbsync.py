@@ -1,0 +1,43 @@
+"""`make test` fails when a notebook's .md source and its .ipynb twin disagree."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tools import nbsync
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    (tmp_path / "chapters").mkdir()
+    md = next(iter(nbsync.paired_markdown()))
+    shutil.copy(md, tmp_path / "chapters" / md.name)
+    shutil.copy(md.with_suffix(".ipynb"), tmp_path / "chapters" / md.with_suffix(".ipynb").name)
+    monkeypatch.setattr(nbsync, "ROOT", tmp_path)
+    return tmp_path / "chapters" / md.name
+
+
+def test_committed_pairs_are_in_step():
+    assert nbsync.check() == []
+
+
+def test_a_pair_in_step_passes(course):
+    assert nbsync.check() == []
+
+
+def test_an_edited_markdown_source_is_caught(course):
+    course.write_text(course.read_text() + "\n```{code-cell} ipython3\nprint(1)\n```\n")
+    assert "disagree" in " ".join(nbsync.check())
+
+
+def test_a_missing_twin_is_caught(course):
+    course.with_suffix(".ipynb").unlink()
+    assert "no paired" in " ".join(nbsync.check())
+
+
+def test_an_orphan_notebook_is_caught(course):
+    course.unlink()
+    assert "has no .md source" in " ".join(nbsync.check())
