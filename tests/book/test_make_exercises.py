@@ -17,7 +17,8 @@ spec.loader.exec_module(mx)
 def test_every_exercise_is_in_step_with_its_solution():
     assert mx.check() == []
     assert sorted(p.name for p in (ROOT / "solutions").glob("*.md")) == \
-        ["consistency.md", "parzen.md", "sgd-widths.md", "unit-sphere.md"]
+        ["consistency.md", "local-linear.md", "parzen.md", "sgd-widths.md", "smoother.md",
+         "unit-sphere.md"]
 
 
 def test_a_stale_exercise_is_detected(tmp_path, monkeypatch):
