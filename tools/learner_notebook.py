@@ -11,6 +11,9 @@ So the twin that ``tools/nbsync.py`` writes carries, for every markdown cell:
   same page (a code-cell figure, which no notebook viewer numbers) as "the figure
   below/above"; references the renderer resolves inside the notebook stay as they are;
 - ``{include}`` replaced by the included text; MyST comment lines (``% ...``) dropped;
+- a gated solution (``solution-start`` with ``:class: dropdown``) folded under its
+  collapsed heading, since no renderer folds a box that spans cells; its
+  ``solution-end`` as a line of text instead of an empty box;
 
 and a first cell saying what the notebook needs and how to get it (:data:`HEADER`).
 The MyST source stays the single source: this module is a pure function of it.
@@ -52,6 +55,9 @@ ROLE = re.compile(r"\{(cite:p|cite:t|cite|ref|numref|eq|doc)\}`([^`]*)`")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 INCLUDE = re.compile(r"^(`{3,}|:{3,})\{include\}\s+(\S+)\n((?::[^\n]*\n)*)(?:\n)?\1[ \t]*$", re.M)
 COMMENT = re.compile(r"^%.*(?:\n|$)", re.M)
+FOLDED_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution-start\}.*\n(?::[^\n]*\n)*?:class:[^\n]*\bdropdown\b", re.M)
+SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}[ \t]*\n\1[ \t]*$", re.M)
+COLLAPSED = "jp-MarkdownHeadingCollapsed"  # the cell metadata JupyterLab 4 folds a heading by
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,9 @@ def learner_markdown(source: str, here: str, cell: int) -> str:
     """A markdown cell as the notebook twin carries it (see the module docstring)."""
     source = INCLUDE.sub(lambda m: _include(m, here), source)
     source = COMMENT.sub("", source).lstrip("\n")
+    # The end of a gated solution closes the book's box; in a notebook it would draw an
+    # empty one.
+    source = SOLUTION_END.sub("*End of the solution.*", source)
 
     def replace(match: re.Match) -> str:
         role, content = match.group(1), match.group(2)
@@ -252,5 +261,9 @@ def learner_notebook(nb: nbformat.NotebookNode, page: str) -> nbformat.NotebookN
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             cell.source = learner_markdown(cell.source, page, index)
+            if FOLDED_SOLUTION.search(cell.source) and cell.source.startswith("#"):
+                # A gated solution spans many cells, which no renderer folds into one box;
+                # JupyterLab folds the cells under a collapsed heading instead.
+                cell.metadata[COLLAPSED] = True
     nb.cells.insert(0, header_cell(page))
     return nb
