@@ -9,7 +9,8 @@ So the twin that ``tools/nbsync.py`` writes carries, for every markdown cell:
 - ``{ref}``, ``{numref}``, ``{eq}`` and ``{doc}`` that point to another page as a link to
   that page's notebook, named by the target's title; a ``{numref}`` to a figure of the
   same page (a code-cell figure, which no notebook viewer numbers) as "the figure
-  below/above"; references the renderer resolves inside the notebook stay as they are;
+  below/above"; an ``{eq}`` of the same page as a ``{numref}`` that jupyterlab-myst
+  writes "Eq. 2", as the book does; other references inside the notebook stay as they are;
 - ``{include}`` replaced by the included text; MyST comment lines (``% ...``) dropped;
 - a gated solution (``solution-start`` with ``:class: dropdown``) folded under its
   collapsed heading, since no renderer folds a box that spans cells; its
@@ -195,6 +196,9 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
     if target is None:
         raise KeyError(f"{here}: no page defines the label {label!r}")
     same_page = target.page == here
+    if same_page and role == "eq" and not text:
+        # jupyterlab-myst writes an {eq} as "(2)"; the book, as "Eq. 2" (math_eqref_format).
+        return f"{{numref}}`Eq. %s <{label}>`"
     if same_page and target.kind != "figure":
         return None  # jupyterlab-myst numbers and links it inside the notebook
     if same_page:
@@ -205,7 +209,7 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
     if text:
         text = text.replace("%s", str(target.number))
     elif target.kind == "equation":
-        text = f"Eq. ({target.number}) of *{title}*"
+        text = f"Eq. {target.number} of *{title}*"
     elif target.kind == "figure":
         text = f"Fig. {target.number} of *{title}*"
     elif target.kind == "solution" and target.title in targets():

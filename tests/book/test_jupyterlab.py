@@ -260,7 +260,7 @@ def test_widget_chapter_runs_and_its_slider_redraws(browser, lab):
         page.wait_for_function(
             """n => { const p = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
                      return p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
-            arg=n_code, timeout=240_000, polling=500)
+            arg=n_code, timeout=480_000, polling=500)
         TIMINGS["run all cells of the widget chapter (s)"] = time.perf_counter() - started
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, errors.all_inner_texts()

@@ -38,13 +38,16 @@ def test_cross_page_references_become_links_to_the_notebooks():
     assert "[the exercise](../exercises/parzen.ipynb)" in text
     assert "[Solution: Parzen windows and Nadaraya-Watson classification](../solutions/parzen.ipynb)" in text
     assert re.search(r"\[[^\]]+\]\(width-explorer\.ipynb\)", text)
-    assert "[Eq. (1) of *Attention pooling by similarity*](../intro.md)" in text
+    assert "[Eq. 1 of *Attention pooling by similarity*](../intro.md)" in text
     assert "{" not in text
 
 
 def test_same_page_labels_are_left_to_jupyterlab_myst():
-    source = "By {eq}`eq-widths-loo` and {ref}`eq-widths-gauss`."
+    source = "By {ref}`eq-widths-gauss` and {numref}`Eq. %s <eq-widths-loo>`."
     assert ln.learner_markdown(source, "chapters/widths", 20) == source
+    # It would write an {eq} as "(2)"; the book writes "Eq. 2".
+    assert ln.learner_markdown("By {eq}`eq-widths-loo`.", "chapters/widths", 20) == (
+        "By {numref}`Eq. %s <eq-widths-loo>`.")
 
 
 def test_a_figure_of_the_same_page_is_above_or_below(monkeypatch):
