@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import jupytext
 import latexcodec  # noqa: F401  (registers the "ulatex" codec pybtex's text needs)
 import nbformat
 import yaml
@@ -154,7 +155,7 @@ def _page_targets(md: Path) -> dict[str, Target]:
                 for option in lines[n + 1:]:
                     if not option.startswith(":"):
                         break
-                    named = re.match(r"^:label:\s*(\S+)", option)
+                    named = re.match(r"^:(?:label|name):\s*(\S+)", option)
                     if named:
                         kind = directive.group(1).removeprefix("prf:").removesuffix("-start")
                         if kind == "math":
@@ -170,8 +171,6 @@ def _page_targets(md: Path) -> dict[str, Target]:
 
 def nbformat_cells(md: Path) -> list[tuple[str, str, dict]]:
     """The cells of a paired MyST page as (type, source, metadata)."""
-    import jupytext
-
     return [(c.cell_type, c.source, dict(c.get("metadata", {}))) for c in jupytext.read(md).cells]
 
 
