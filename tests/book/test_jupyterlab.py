@@ -17,6 +17,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -188,6 +189,30 @@ def raw_markup(text: str) -> list[str]:
     return [f"{what}: {m.group(0)!r}" for what, pattern in RAW.items() for m in pattern.finditer(text)]
 
 
+def _within(value, default) -> bool:
+    """``value`` equals ``default``, or for a dict, its keys do (overrides merge into dicts)."""
+    if isinstance(value, dict):
+        return isinstance(default, dict) and all(_within(v, default.get(k)) for k, v in value.items())
+    return value == default
+
+
+def test_the_learner_settings_apply(lab):
+    """lab/settings/overrides.json reaches a first visit (JupyterLab applies it as defaults)."""
+    base, token = lab
+    overrides = json.loads((ROOT / "lab" / "settings" / "overrides.json").read_text())
+    changed = 0
+    for plugin, wanted in overrides.items():
+        with urllib.request.urlopen(f"{base}/lab/api/settings/{plugin}?token={token}", timeout=30) as r:
+            served = json.load(r)["schema"]["properties"]
+        package, name = plugin.split(":")
+        shipped = json.loads((Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / package
+                              / f"{name}.json").read_text())["properties"]
+        for key, value in wanted.items():
+            assert _within(value, served[key]["default"]), (plugin, key)
+            changed += not _within(value, shipped[key].get("default"))
+    assert changed == sum(len(v) for v in overrides.values()), "an override repeats a default"
+
+
 def test_the_detector_sees_raw_myst(browser, lab):
     """A control notebook that JupyterLab cannot resolve must fail the checks below."""
     control = ROOT / "_build" / "lab-test" / "control.ipynb"
@@ -229,6 +254,8 @@ def test_pages_read_as_in_the_book(browser, lab, path):
         assert not problems, f"{path} shows raw MyST or warnings:\n" + "\n".join(problems)
         text = "\n".join(c["text"] for c in cells)
         assert "What this notebook needs" in cells[0]["text"] and "make lab" in cells[0]["text"]
+        assert session.page.locator(".jp-toast-message, .Toastify__toast").count() == 0, \
+            session.page.locator(".jp-toast-message, .Toastify__toast").all_inner_texts()
         if path.startswith(("exercises", "solutions")):
             assert session.page.locator(".myst .myst-exercise").count() >= 1, "no exercise box"
             assert re.search(r"Exercise\s*1", text)
