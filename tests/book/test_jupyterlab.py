@@ -189,6 +189,16 @@ def raw_markup(text: str) -> list[str]:
     return [f"{what}: {m.group(0)!r}" for what, pattern in RAW.items() for m in pattern.finditer(text)]
 
 
+def test_the_kernel_is_the_course_environment(lab):
+    """The python3 kernel runs this Python ("python" is the server's own interpreter)."""
+    base, token = lab
+    with urllib.request.urlopen(f"{base}/api/kernelspecs?token={token}", timeout=30) as r:
+        specs = json.load(r)
+    assert specs["default"] == "python3"
+    command = specs["kernelspecs"]["python3"]["spec"]["argv"][0]
+    assert command == "python" or Path(command).resolve().is_relative_to(Path(sys.prefix).resolve()), command
+
+
 def _within(value, default) -> bool:
     """``value`` equals ``default``, or for a dict, its keys do (overrides merge into dicts)."""
     if isinstance(value, dict):
