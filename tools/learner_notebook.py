@@ -73,12 +73,16 @@ class Target:
     cell: int = -1     # the index of the notebook cell that holds it
 
 
-def page_link(page: str, here: str) -> str:
-    """A relative link from page ``here`` to ``page``: its notebook if it has one."""
+def page_link(page: str, here: str) -> str | None:
+    """A relative link from page ``here`` to ``page``'s notebook; None if it has none.
+
+    (A page that is no notebook, like the introduction, would open in JupyterLab as its
+    raw MyST source: better name it than link to it.)
+    """
     source = ROOT / f"{page}.md"
-    paired = source.read_text(encoding="utf-8").startswith("---\njupytext")
-    target = source.with_suffix(".ipynb") if paired else source
-    return Path(os.path.relpath(target, (ROOT / here).parent)).as_posix()
+    if not source.read_text(encoding="utf-8").startswith("---\njupytext"):
+        return None
+    return Path(os.path.relpath(source.with_suffix(".ipynb"), (ROOT / here).parent)).as_posix()
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,7 +194,7 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
     if role == "doc":
         page = (Path(here).parent / label).as_posix() if not label.startswith("/") else label[1:]
         page = os.path.normpath(page)
-        return f"[{text or page_title(page)}]({page_link(page, here)})"
+        return _link(text or page_title(page), page_link(page, here))
     target = targets().get(label)
     if target is None:
         raise KeyError(f"{here}: no page defines the label {label!r}")
@@ -217,7 +221,11 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
         text = f"{KINDS[target.kind]}: {target.title}" if target.title else f"{KINDS[target.kind]} in *{title}*"
     else:
         text = target.title or title
-    return f"[{text}]({link})"
+    return _link(text, link)
+
+
+def _link(text: str, link: str | None) -> str:
+    return f"[{text}]({link})" if link else text
 
 
 def _include(match: re.Match, here: str) -> str:
