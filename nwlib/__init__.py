@@ -8,8 +8,11 @@ The package has three layers:
   (Parzen estimates), :mod:`.loo` (the leave-one-out objective), :mod:`.selection`
   (choosing the width), :mod:`.learning` (learning it by gradient descent),
   :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.softmax` (softmax,
-  logsumexp, SDPA), :mod:`.relative` (relative representations) and :mod:`.plan`
-  (the pairs the Gaussian fast path computes and skips);
+  logsumexp, SDPA), :mod:`.relative` (relative representations), :mod:`.plan`
+  (the pairs the Gaussian fast path computes and skips), :mod:`.local_linear`
+  (local-linear regression), :mod:`.smoother` (the smoother matrix: degrees of
+  freedom, leave-one-out shortcut, GCV, bands), :mod:`.kernel_ridge` and
+  :mod:`.asymptotics` (kernel constants and the AMISE width);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
 - :mod:`.course`: what exists for the book (data sets, figures, widgets, learner
@@ -45,21 +48,44 @@ float64, and tensors come back as tensors on the same device.
 
 import sys as _sys
 
-from . import adaptive, classify, density, kernels, learning, loo, plan, pooling, relative, selection, softmax
+from . import (
+    adaptive,
+    asymptotics,
+    classify,
+    density,
+    kernel_ridge,
+    kernels,
+    learning,
+    local_linear,
+    loo,
+    plan,
+    pooling,
+    relative,
+    selection,
+    smoother,
+    softmax,
+)
 
 # Captured before the star imports: the function softmax shadows the module softmax.
-_CORE = (adaptive, classify, density, kernels, learning, loo, plan, pooling, relative, selection, softmax)
+_CORE = (
+    adaptive, asymptotics, classify, density, kernel_ridge, kernels, learning, local_linear, loo,
+    plan, pooling, relative, selection, smoother, softmax,
+)
 
 from .adaptive import *  # noqa: E402, F403
+from .asymptotics import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
+from .kernel_ridge import *  # noqa: E402, F403
 from .kernels import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
+from .local_linear import *  # noqa: E402, F403
 from .loo import *  # noqa: E402, F403
 from .plan import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .relative import *  # noqa: E402, F403
 from .selection import *  # noqa: E402, F403
+from .smoother import *  # noqa: E402, F403
 from .softmax import *  # noqa: E402, F403
 
 # isort: split
@@ -76,3 +102,4 @@ _sys.modules[__name__ + ".checks"] = course.checks
 __all__ = [name for module in _CORE for name in module.__all__] + course.__all__
 
 __version__ = "0.1.0"
+

@@ -6,7 +6,9 @@ Nothing in the core of :mod:`nwlib` imports this package; it builds on the core.
 - :mod:`.plotting`, :mod:`.densityplot`, :mod:`.maps`, :mod:`.exercise_plots`: figures;
 - :mod:`.widgets` (needs a kernel) and :mod:`.static_explorer` (works in the HTML book);
 - :mod:`.checks` and :mod:`.feedback`: checks of a learner's answers in the exercises;
-- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures.
+- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures;
+- :mod:`.smoothing_sims`, :mod:`.stats_plots`, :mod:`.stats_checks`: simulations, figures
+  and learner checks of the chapters on boundaries and smoothers.
 
 The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
 ``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
@@ -21,7 +23,10 @@ from . import (
     feedback,  # noqa: F401  (reached as nwlib.course.feedback)
     maps,
     plotting,
+    smoothing_sims,
     static_explorer,
+    stats_checks,
+    stats_plots,
     teaching,
     widgets,
 )
@@ -31,13 +36,15 @@ from .densityplot import *  # noqa: F403
 from .exercise_plots import *  # noqa: F403
 from .maps import *  # noqa: F403
 from .plotting import *  # noqa: F403
+from .smoothing_sims import *  # noqa: F403
 from .static_explorer import *  # noqa: F403
+from .stats_plots import *  # noqa: F403
 from .teaching import *  # noqa: F403
 from .widgets import *  # noqa: F403
 
 __all__ = [
-    "checks",
+    "checks", "stats_checks",
     *consistency.__all__, *data.__all__, *densityplot.__all__, *exercise_plots.__all__,
     *maps.__all__, *plotting.__all__, *static_explorer.__all__, *teaching.__all__,
-    *widgets.__all__,
+    *widgets.__all__, *smoothing_sims.__all__, *stats_plots.__all__,
 ]

@@ -74,6 +74,14 @@ KEYS = rng.uniform(-2, 2, size=(40, 2))
 VALUES = np.sin(KEYS).sum(axis=1)
 QUERIES = rng.uniform(-2, 2, size=(7, 2))
 LABELS = (KEYS[:, 0] > 0).astype(int)
+#: A square smoother (row sums 1, diagonal below 1) for the functions that take one.
+SMOOTHER = nwlib.smoother_matrix(KEYS, KEYS, bandwidth=0.7)
+
+
+def smoother(c: Callable) -> Any:
+    """SMOOTHER in the array type under test; integers keep it float (a rounded one is no smoother)."""
+    return c(SMOOTHER) if np.asarray(c(np.zeros(1))).dtype.kind == "f" else SMOOTHER
+
 
 #: For every name whose docstring says "numpy or torch": a call taking a converter
 #: (array -> the array type under test) and returning the result whose dtype is promised.
@@ -93,6 +101,8 @@ CALLS: dict[str, Callable[[Callable], Any]] = {
     "width_objective": lambda c: nwlib.width_objective(c(KEYS), c(VALUES), 0.7),
     "descend_bandwidth": lambda c: nwlib.descend_bandwidth(c(KEYS), c(VALUES), 0.7, steps=2)[0],
     "gaussian_plan": lambda c: nwlib.gaussian_plan(c(QUERIES), c(KEYS), bandwidth=0.7).evaluated,
+    "local_linear": lambda c: nwlib.local_linear(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
+    "local_linear_weights": lambda c: nwlib.local_linear_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
 #: The same for names whose docstring says "numpy" and that return arrays or numbers.
 NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
@@ -113,6 +123,19 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "uneven_target": lambda c: nwlib.uneven_target(c(np.abs(VALUES))),
     "probability_map": lambda c: nwlib.probability_map(c(KEYS), LABELS, bandwidth=0.7, resolution=4).probs,
     "bias_variance": lambda c: nwlib.bias_variance(c(np.array([0.5, 1.0])), n=20, repeats=3)[0],
+    "local_linear_loo": lambda c: nwlib.local_linear_loo(c(KEYS), c(VALUES), c(np.array([0.7, 1.0])))[1],
+    "smoother_matrix": lambda c: nwlib.smoother_matrix(c(QUERIES), c(KEYS), bandwidth=0.7),
+    "effective_dof": lambda c: nwlib.effective_dof(smoother(c)),
+    "loo_residuals": lambda c: nwlib.loo_residuals(smoother(c), c(VALUES)),
+    "gcv_score": lambda c: nwlib.gcv_score(smoother(c), c(VALUES)),
+    "gcv_bandwidth": lambda c: nwlib.gcv_bandwidth(c(KEYS), c(VALUES), c(np.array([0.7, 1.0])))[1],
+    "noise_variance": lambda c: nwlib.noise_variance(smoother(c), c(VALUES)),
+    "pointwise_variance": lambda c: nwlib.pointwise_variance(smoother(c), 0.5),
+    "confidence_band": lambda c: nwlib.confidence_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7).upper,
+    "bootstrap_band": lambda c: nwlib.bootstrap_band(
+        c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7, n_boot=20).lower,
+    "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
+    "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
 CONVERTERS = {
     "torch float32": lambda a: torch.tensor(a, dtype=torch.float32),
