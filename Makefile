@@ -111,8 +111,10 @@ unit: env
 lint: env
 	$(VENV)/bin/ruff check .
 
+# JupyterLab at the project root on the course environment, with the course's learner
+# settings (lab/settings/overrides.json); its state stays in _build/lab (tools/lab.py).
 lab: env
-	$(VENV)/bin/jupyter lab chapters/
+	$(PY) tools/lab.py
 
 notebooks: env
 	$(PY) tools/make_exercises.py build

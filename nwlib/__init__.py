@@ -9,7 +9,10 @@ The package has three layers:
   (choosing the width), :mod:`.learning` (learning it by gradient descent),
   :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.softmax` (softmax,
   logsumexp, SDPA), :mod:`.relative` (relative representations), :mod:`.plan`
-  (the pairs the Gaussian fast path computes and skips), :mod:`.metric` (a learned
+  (the pairs the Gaussian fast path computes and skips), :mod:`.local_linear`
+  (local-linear regression), :mod:`.smoother` (the smoother matrix: degrees of
+  freedom, leave-one-out shortcut, GCV, bands), :mod:`.kernel_ridge`,
+  :mod:`.asymptotics` (kernel constants and the AMISE width), :mod:`.metric` (a learned
   shared projection), :mod:`.features` (random features, linear attention) and
   :mod:`.attention_layer` (a learned multi-head layer; a torch module, so it is
   imported on first use: ``import nwlib`` stays free of torch);
@@ -50,36 +53,46 @@ import sys as _sys
 
 from . import (
     adaptive,
+    asymptotics,
     classify,
     density,
     features,
+    kernel_ridge,
     kernels,
     learning,
+    local_linear,
     loo,
     metric,
     plan,
     pooling,
     relative,
     selection,
+    smoother,
     softmax,
 )
 
 # Captured before the star imports: the function softmax shadows the module softmax.
-_CORE = (adaptive, classify, density, features, kernels, learning, loo, metric, plan, pooling, relative, selection,
-         softmax)
+_CORE = (
+    adaptive, asymptotics, classify, density, features, kernel_ridge, kernels, learning,
+    local_linear, loo, metric, plan, pooling, relative, selection, smoother, softmax,
+)
 
 from .adaptive import *  # noqa: E402, F403
+from .asymptotics import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
 from .features import *  # noqa: E402, F403
+from .kernel_ridge import *  # noqa: E402, F403
 from .kernels import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
+from .local_linear import *  # noqa: E402, F403
 from .loo import *  # noqa: E402, F403
 from .metric import *  # noqa: E402, F403
 from .plan import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .relative import *  # noqa: E402, F403
 from .selection import *  # noqa: E402, F403
+from .smoother import *  # noqa: E402, F403
 from .softmax import *  # noqa: E402, F403
 
 # isort: split
@@ -109,3 +122,4 @@ def __getattr__(name: str):
 __all__ = [name for module in _CORE for name in module.__all__] + list(_LAZY) + course.__all__
 
 __version__ = "0.1.0"
+

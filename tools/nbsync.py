@@ -2,21 +2,30 @@
 
 The ``.md`` file is the one source of truth, written by hand and reviewed in
 diffs. Its ``.ipynb`` twin is generated from it and *executed*, so it carries
-the outputs that nbval compares on every test run.
+the outputs that nbval compares on every test run. The twin is what learners open
+(in JupyterLab, or downloaded from the book): ``tools/learner_notebook.py`` gives it a
+first cell saying what it needs, and turns citations and cross-page references, which
+only the book can resolve, into readable text.
 
-    python tools/nbsync.py build [FILE.md ...]   # regenerate + execute (default: all)
-    python tools/nbsync.py check                 # fail if any pair disagrees
+    python tools/nbsync.py build [FILE.md ...]     # regenerate + execute (default: all)
+    python tools/nbsync.py refresh [FILE.md ...]   # redo the markdown cells only, keeping
+                                                   # the outputs (code cells must agree)
+    python tools/nbsync.py check                   # fail if any pair disagrees
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, too
+from tools.learner_notebook import learner_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("chapters", "exercises", "solutions")
@@ -39,16 +48,44 @@ def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
     ]
 
 
-def build(md: Path, timeout: int = 600) -> Path:
-    nb = jupytext.read(md)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(md.parent)}}).execute()
+def twin_of(md: Path) -> nbformat.NotebookNode:
+    """The cells the twin of ``md`` must have, before execution."""
+    return learner_notebook(jupytext.read(md), md.relative_to(ROOT).with_suffix("").as_posix())
+
+
+def _finish(nb: nbformat.NotebookNode, md: Path) -> Path:
+    # Cell ids from their content, so that regenerating an unchanged twin changes nothing.
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        seen[digest] = seen.get(digest, -1) + 1
+        cell.id = digest if not seen[digest] else f"{digest}-{seen[digest]}"
     out = md.with_suffix(".ipynb")
     nb.metadata.pop("jupytext", None)
     nb.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
     nbformat.write(nb, out)
     return out
+
+
+def refresh(md: Path) -> Path:
+    """Rewrite the markdown cells of an executed twin, keeping its code cells and outputs."""
+    new = twin_of(md)
+    old = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
+    code = [c for c in old.cells if c.cell_type == "code"]
+    wanted = [c for c in new.cells if c.cell_type == "code"]
+    if _cells(nbformat.v4.new_notebook(cells=code)) != _cells(nbformat.v4.new_notebook(cells=wanted)):
+        raise SystemExit(f"{md.relative_to(ROOT)}: its code cells changed; run `nbsync.py build` on it")
+    outputs = iter(code)
+    old.cells = [next(outputs) if c.cell_type == "code" else c for c in new.cells]
+    return _finish(old, md)
+
+
+def build(md: Path, timeout: int = 600) -> Path:
+    nb = twin_of(md)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(md.parent)}}).execute()
+    return _finish(nb, md)
 
 
 def check() -> list[str]:
@@ -59,7 +96,12 @@ def check() -> list[str]:
         if not ipynb.exists():
             problems.append(f"{rel}: no paired {ipynb.name}; run `make notebooks`")
             continue
-        if _cells(jupytext.read(md)) != _cells(nbformat.read(ipynb, as_version=4)):
+        try:
+            expected = twin_of(md)
+        except KeyError as error:  # a citation or label that no source defines
+            problems.append(f"{rel}: {error.args[0]}")
+            continue
+        if _cells(expected) != _cells(nbformat.read(ipynb, as_version=4)):
             problems.append(f"{rel} and {ipynb.name} disagree; run `make notebooks`")
     for folder in FOLDERS:
         for ipynb in sorted((ROOT / folder).glob("*.ipynb")):
@@ -73,12 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
     b.add_argument("files", nargs="*", type=Path)
+    r = sub.add_parser("refresh")
+    r.add_argument("files", nargs="*", type=Path)
     sub.add_parser("check")
     args = parser.parse_args(argv)
-    if args.cmd == "build":
+    if args.cmd in ("build", "refresh"):
         for md in [f.resolve() for f in args.files] or paired_markdown():
-            print(f"executing {md.relative_to(ROOT)}", flush=True)
-            build(md)
+            print(f"{args.cmd}: {md.relative_to(ROOT)}", flush=True)
+            (build if args.cmd == "build" else refresh)(md)
         return 0
     problems = check()
     print("\n".join(problems) if problems else "every notebook pair is in step")

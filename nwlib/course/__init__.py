@@ -5,10 +5,12 @@ Nothing in the core of :mod:`nwlib` imports this package; it builds on the core.
 - :mod:`.data`: the course's seeded data sets (``running_example`` and friends);
 - :mod:`.plotting`, :mod:`.densityplot`, :mod:`.maps`, :mod:`.exercise_plots`: figures;
 - :mod:`.widgets` (needs a kernel) and :mod:`.static_explorer` (works in the HTML book);
-- :mod:`.checks`, :mod:`.learned_checks` and :mod:`.feedback`: checks of a learner's
-  answers in the exercises;
+- :mod:`.checks`, :mod:`.learned_checks`, :mod:`.stats_checks` and :mod:`.feedback`: checks
+  of a learner's answers in the exercises;
 - :mod:`.learned_data`: the seeded data sets of the learned-attention chapters;
-- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures.
+- :mod:`.consistency`, :mod:`.teaching`: simulations behind the chapters' figures;
+- :mod:`.smoothing_sims`, :mod:`.stats_plots`: simulations and figures of the chapters on
+  boundaries and smoothers.
 
 The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
 ``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
@@ -25,7 +27,10 @@ from . import (
     learned_data,
     maps,
     plotting,
+    smoothing_sims,
     static_explorer,
+    stats_checks,
+    stats_plots,
     teaching,
     widgets,
 )
@@ -36,14 +41,16 @@ from .exercise_plots import *  # noqa: F403
 from .learned_data import *  # noqa: F403
 from .maps import *  # noqa: F403
 from .plotting import *  # noqa: F403
+from .smoothing_sims import *  # noqa: F403
 from .static_explorer import *  # noqa: F403
+from .stats_plots import *  # noqa: F403
 from .teaching import *  # noqa: F403
 from .widgets import *  # noqa: F403
 
 __all__ = [
-    "checks", "learned_checks",
+    "checks", "learned_checks", "stats_checks",
     *consistency.__all__, *data.__all__, *densityplot.__all__, *exercise_plots.__all__,
     *learned_data.__all__,
     *maps.__all__, *plotting.__all__, *static_explorer.__all__, *teaching.__all__,
-    *widgets.__all__,
+    *widgets.__all__, *smoothing_sims.__all__, *stats_plots.__all__,
 ]

@@ -1,4 +1,4 @@
-"""Figures of the exercises: width learning curves and convergence rates."""
+"""Figures of the exercises: width learning curves and power laws in log-log axes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from ..learning import WidthHistory
-from .consistency import RateSimulation, rate_exponents
 
 __all__ = ["plot_width_history", "plot_rate"]
 
@@ -77,31 +76,44 @@ def _plain_log_ticks(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def plot_rate(sim: RateSimulation, d: int, *, ax: Any = None) -> Any:
-    """Log-log plot of the simulated MSE against n, with the fitted and the theoretical slope.
+def plot_rate(
+    ns: Any,
+    values: Any,
+    *,
+    expected: float | None = None,
+    label: str = "",
+    ylabel: str = "mean squared error",
+    ax: Any = None,
+) -> Any:
+    """Log-log plot of ``values`` against the sample sizes ``ns``, with a line of slope ``expected``.
 
-    Array types: none (reads a RateSimulation); returns the matplotlib Axes.
+    The dashed line, drawn when ``expected`` is given, passes through the geometric
+    centre of the points, so only its slope is compared with theirs.
+
+    Array types: numpy (sample sizes and values; array-likes); returns the matplotlib
+    Axes.
 
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
-    >>> sim = RateSimulation(np.array([10, 100]), np.array([0.5, 0.3]), np.array([[1.0], [0.1]]))
-    >>> plot_rate(sim, 1).get_xscale()
-    'log'
+    >>> ax = plot_rate([10, 100], [1.0, 0.1], expected=-1.0, label="d = 1")
+    >>> ax.get_xscale(), len(ax.get_lines())
+    ('log', 2)
     """
     import matplotlib.pyplot as plt
 
+    ns, values = np.asarray(ns, dtype=float), np.asarray(values, dtype=float)
+    if ns.shape != values.shape or ns.ndim != 1 or np.any(ns <= 0) or np.any(values <= 0):
+        raise ValueError("ns and values must be 1-D arrays of positive numbers, of equal length.")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
-    mean = sim.mse.mean(axis=1)
-    line = ax.loglog(sim.ns, mean, "o", label=f"d = {d}: simulated, slope {sim.slope:.3f}")[0]
-    theory = rate_exponents(d)[1]
-    # The theoretical line passes through the geometric centre of the points.
-    centre_n, centre_e = np.exp(np.mean(np.log(sim.ns))), np.exp(np.mean(np.log(mean)))
-    ax.loglog(sim.ns, centre_e * (sim.ns / centre_n) ** theory, "--", color=line.get_color(),
-              label=f"d = {d}: theory, slope {theory:.3f}")
-    ax.set(xlabel="sample size n", ylabel="mean squared error")
+    line = ax.loglog(ns, values, "o", label=f"{label}: simulated" if label else "simulated")[0]
+    if expected is not None:
+        centre_n, centre_v = np.exp(np.mean(np.log(ns))), np.exp(np.mean(np.log(values)))
+        ax.loglog(ns, centre_v * (ns / centre_n) ** expected, "--", color=line.get_color(),
+                  label=f"{label}: slope {expected:.3f}" if label else f"slope {expected:.3f}")
+    ax.set(xlabel="sample size n", ylabel=ylabel)
     _plain_log_ticks(ax.xaxis)
     _plain_log_ticks(ax.yaxis)
-    ax.legend(loc="upper right")
+    ax.legend()
     return ax

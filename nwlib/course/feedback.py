@@ -9,12 +9,14 @@ so an unfinished exercise notebook still runs from top to bottom.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Feedback", "call_answer", "as_numpy", "answer_name"]
+__all__ = ["Feedback", "AnswerError", "call_answer", "as_numpy", "precision", "close",
+           "finite_message", "shape_message", "reports", "answer_array", "answer_name", "unusable"]
 
 STATUSES = ("passed", "todo", "failed")
 
@@ -123,15 +125,97 @@ def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def as_numpy(result: Any) -> np.ndarray:
-    """Return the learner's result as a float numpy array (tensors are detached)."""
+    """Return the learner's result as a float numpy array (tensors are detached).
+
+    Raises
+    ------
+    AnswerError
+        With "failed" feedback that names the problem when the result is not an
+        array of real numbers (None, text, a ragged list, complex numbers).
+
+    Examples
+    --------
+    >>> as_numpy([1, 2]).dtype
+    dtype('float64')
+    >>> try:
+    ...     as_numpy(None)
+    ... except AnswerError as e:
+    ...     print(e.feedback.messages[0][:33])
+    The function returned None: did y
+    """
+    if result is None:
+        raise unusable("The function returned None: did you forget the `return` line?")
     if hasattr(result, "detach"):
-        result = result.detach().cpu().numpy()
-    return np.asarray(result, dtype=float)
+        if result.is_complex():
+            raise unusable("The result holds complex numbers; the answer is real.")
+        result = result.detach().cpu()
+        result = result.double().numpy() if result.is_floating_point() else result.numpy()
+    try:
+        array = np.asarray(result)
+    except ValueError as exc:  # a ragged list of lists
+        raise unusable(f"The result cannot be read as an array of numbers ({exc}).") from None
+    if array.dtype.kind == "c":
+        raise unusable("The result holds complex numbers; the answer is real.")
+    if array.dtype.kind not in "biuf":
+        raise unusable(
+            f"The result is not an array of numbers (its elements are of type "
+            f"{array.dtype}); return a numpy array or a torch tensor."
+        )
+    return array.astype(float)
 
 
-def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Tell whether two results have the same shape and agree within tolerance."""
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+def unusable(message: str) -> AnswerError:
+    """Wrap ``message`` as the "failed" feedback of an answer that cannot be compared."""
+    return AnswerError(Feedback("answer", "failed", [message]))
+
+
+def precision(result: Any) -> str:
+    """Name the floating-point precision the learner computed in: "double", "single" or "half".
+
+    Integers and Python floats count as double.
+
+    >>> import numpy as np
+    >>> precision(np.ones(2, dtype=np.float32)), precision([1.0])
+    ('single', 'double')
+    """
+    dtype = getattr(result, "dtype", None)
+    itemsize = getattr(dtype, "itemsize", None)
+    if dtype is not None and itemsize is None:  # a torch dtype
+        itemsize = dtype.itemsize
+    if dtype is None or not (getattr(dtype, "is_floating_point", False)
+                             or getattr(dtype, "kind", "") == "f"):
+        return "double"
+    return {2: "half", 4: "single"}.get(itemsize, "double")
+
+
+# Relative tolerance of a comparison, by the precision of the answer: a few hundred
+# rounding errors of that type, far below the gap any typical mistake makes.
+RTOL = {"double": 1e-6, "single": 1e-4}
+
+
+def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6, atol: float | None = None) -> bool:
+    """Tell whether a and b have the same shape and agree within tolerance; ``atol`` defaults to ``rtol`` times max |b|.
+
+    >>> import numpy as np
+    >>> close(np.array([1.0, 1e-12]), np.array([1.0, 0.0]))
+    True
+    """
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return False
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    atol = rtol * scale if atol is None else atol
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def finite_message(got: np.ndarray) -> str | None:
+    """Say where the result holds NaN or infinity, or None when it is finite."""
+    bad = ~np.isfinite(got)
+    if not bad.any():
+        return None
+    kinds = " and ".join(k for k, m in (("NaN", np.isnan(got)), ("infinity", np.isinf(got))) if m.any())
+    return (f"The result holds {kinds} at {int(bad.sum())} of {got.size} entries: look for a "
+            "division by 0 (weights that all underflow) or a log of 0; the softmax of the "
+            "scores stays finite.")
 
 
 def shape_message(got: tuple[int, ...], want: tuple[int, ...], meaning: str) -> str:
@@ -141,4 +225,55 @@ def shape_message(got: tuple[int, ...], want: tuple[int, ...], meaning: str) -> 
         hint = " It looks transposed."
     elif len(got) == len(want) + 1 and got[-1] == 1 and got[:-1] == want:
         hint = " Drop the trailing axis of length 1 (e.g. with [:, 0] or .squeeze(-1))."
+    elif len(got) == len(want) - 1 and got == want[:-1] + () and want[-1] == 1:
+        hint = " Keep the last axis (of length 1)."
     return f"The result has shape {got}, expected {want}: {meaning}.{hint}"
+
+
+def reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """Decorate a check so that the AnswerError of a stub or a bad result is its return value.
+
+    >>> @reports
+    ... def check_f(fn):
+    ...     return Feedback(answer_name(fn), "passed") if as_numpy(fn()).size else None
+    >>> check_f(lambda: None).status
+    'failed'
+    """
+
+    @functools.wraps(check)
+    def wrapper(fn: Any) -> Feedback:
+        try:
+            return check(fn)
+        except AnswerError as err:
+            return Feedback(answer_name(fn), err.feedback.status, err.feedback.messages)
+
+    return wrapper
+
+
+def answer_array(result: Any, want: tuple[int, ...], meaning: str) -> tuple[np.ndarray, float]:
+    """Return the result as a float array of shape ``want`` and the tolerance its precision allows.
+
+    Raises
+    ------
+    AnswerError
+        With a specific message for a result that is not numbers, has the wrong
+        shape, holds NaN or infinity, or was computed in half precision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> got, rtol = answer_array(np.zeros(3, dtype=np.float32), (3,), "one per point")
+    >>> rtol
+    0.0001
+    """
+    got = as_numpy(result)
+    if got.shape != tuple(want):
+        raise unusable(shape_message(got.shape, tuple(want), meaning))
+    problem = finite_message(got)
+    if problem:
+        raise unusable(problem)
+    level = precision(result)
+    if level == "half":
+        raise unusable("The result is in half precision (16 bits), too coarse to compare: "
+                        "compute in float32 or float64.")
+    return got, RTOL[level]

@@ -75,7 +75,7 @@
     controls.className = "nw-explorer-controls";
     controls.style.cssText = "display:flex;gap:1em;align-items:center;flex-wrap:wrap;margin:0.5em 0";
     var label = document.createElement("label");
-    label.textContent = "width \u03c3 ";
+    label.textContent = "width h ";
     var slider = document.createElement("input");
     slider.type = "range"; slider.min = 0; slider.max = d.widths.length - 1; slider.step = 1;
     slider.value = d.start; slider.className = "nw-width-slider";
@@ -134,7 +134,7 @@
 
     function draw() {
       var k = pick.value, i = Number(slider.value);
-      shown.textContent = "\u03c3 = " + d.widths[i] + " (" + k + ")";
+      shown.textContent = "h = " + d.widths[i] + " (" + k + ")";
       fit.setAttribute("d", pathData(d.x_query, d.fits[k][i], sx, sy));
       var w = d.weights[k][i], top = 0;
       w.forEach(function (row) { row.forEach(function (v) { if (v !== null) top = Math.max(top, v); }); });

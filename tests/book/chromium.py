@@ -33,7 +33,7 @@ def _runnable(path: str | os.PathLike) -> bool:
     return Path(path).is_file() and os.access(path, os.X_OK)
 
 
-def _playwright_chromium() -> str | None:
+def playwright_chromium() -> str | None:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -61,7 +61,7 @@ def find_chromium() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    return _playwright_chromium()
+    return playwright_chromium()
 
 
 def in_ci() -> bool:

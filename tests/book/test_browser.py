@@ -197,7 +197,7 @@ def test_width_slider_redraws_without_a_kernel(visit, page):
     p.mouse.up()
     assert slider.input_value() == "0"
     after_drag = state()
-    assert after_drag[0] != after_keys[0] and "σ = " in after_drag[2]
+    assert after_drag[0] != after_keys[0] and "h = " in after_drag[2]
     root.locator("select.nw-kernel-select").select_option("boxcar")
     assert state()[0] != after_drag[0], "picking another kernel did not redraw the fit"
     root.screenshot(path=str(SCREENSHOTS / "width-explorer-after-drag.png"))

@@ -10,7 +10,7 @@ import pytest
 def no_browser(monkeypatch):
     monkeypatch.delenv("NW_CHROMIUM", raising=False)
     monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
-    monkeypatch.setattr(chromium, "_playwright_chromium", lambda: None)
+    monkeypatch.setattr(chromium, "playwright_chromium", lambda: None)
 
 
 def test_environment_variable_comes_first(monkeypatch, tmp_path):
@@ -30,7 +30,7 @@ def test_a_wrong_environment_variable_is_an_error(monkeypatch, tmp_path):
 
 def test_path_then_playwright(no_browser, monkeypatch):
     assert chromium.find_chromium() is None
-    monkeypatch.setattr(chromium, "_playwright_chromium", lambda: "/opt/pw/chrome")
+    monkeypatch.setattr(chromium, "playwright_chromium", lambda: "/opt/pw/chrome")
     assert chromium.find_chromium() == "/opt/pw/chrome"
     monkeypatch.setattr(chromium.shutil, "which",
                         lambda name: "/usr/bin/chromium-browser" if name == "chromium-browser" else None)

@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from tools import nbsync
@@ -41,3 +42,16 @@ def test_a_missing_twin_is_caught(course):
 def test_an_orphan_notebook_is_caught(course):
     course.unlink()
     assert "has no .md source" in " ".join(nbsync.check())
+
+
+def test_a_reference_to_nothing_is_caught(course):
+    course.write_text(course.read_text() + "\n+++\n\nSee {ref}`no-such-label`.\n")
+    assert "no-such-label" in " ".join(nbsync.check())
+
+
+def test_a_twin_without_its_first_cell_is_caught(course):
+    twin = course.with_suffix(".ipynb")
+    nb = nbformat.read(twin, as_version=4)
+    nb.cells.pop(0)
+    nbformat.write(nb, twin)
+    assert "disagree" in " ".join(nbsync.check())

@@ -85,6 +85,8 @@ def test_notebook_pages_offer_ipynb_and_md_downloads(page):
     nb = json.loads((page_file(page).parent / ipynb).read_text(encoding="utf-8"))
     assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), \
         "the downloaded notebook should carry its outputs"
+    first = "".join(nb["cells"][0]["source"])
+    assert "nwlib" in first and "make lab" in first, "the download should say what it needs"
 
 
 def test_every_citation_resolves_into_the_bibliography():

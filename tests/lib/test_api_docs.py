@@ -74,6 +74,14 @@ KEYS = rng.uniform(-2, 2, size=(40, 2))
 VALUES = np.sin(KEYS).sum(axis=1)
 QUERIES = rng.uniform(-2, 2, size=(7, 2))
 LABELS = (KEYS[:, 0] > 0).astype(int)
+#: A square smoother (row sums 1, diagonal below 1) for the functions that take one.
+SMOOTHER = nwlib.smoother_matrix(KEYS, KEYS, bandwidth=0.7)
+
+
+def smoother(c: Callable) -> Any:
+    """SMOOTHER in the array type under test; integers keep it float (a rounded one is no smoother)."""
+    return c(SMOOTHER) if np.asarray(c(np.zeros(1))).dtype.kind == "f" else SMOOTHER
+
 
 #: For every name whose docstring says "numpy or torch": a call taking a converter
 #: (array -> the array type under test) and returning the result whose dtype is promised.
@@ -103,6 +111,8 @@ CALLS: dict[str, Callable[[Callable], Any]] = {
     "AttentionLayer": lambda c: nwlib.AttentionLayer(2, 1)(c(KEYS[None]), c(KEYS[None]))[0],
     "train_attention": lambda c: nwlib.train_attention(
         nwlib.AttentionLayer(2, 1), c(KEYS[None]), c(KEYS[None]), c(VALUES[None, :, None]), steps=2),
+    "local_linear": lambda c: nwlib.local_linear(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
+    "local_linear_weights": lambda c: nwlib.local_linear_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
 #: The same for names whose docstring says "numpy" and that return arrays or numbers.
 NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
@@ -125,6 +135,19 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "bias_variance": lambda c: nwlib.bias_variance(c(np.array([0.5, 1.0])), n=20, repeats=3)[0],
     "learn_metric": lambda c: nwlib.learn_metric(c(KEYS), c(VALUES), steps=2).projection,
     "oblique_target": lambda c: nwlib.oblique_target(c(VALUES)),
+    "local_linear_loo": lambda c: nwlib.local_linear_loo(c(KEYS), c(VALUES), c(np.array([0.7, 1.0])))[1],
+    "smoother_matrix": lambda c: nwlib.smoother_matrix(c(QUERIES), c(KEYS), bandwidth=0.7),
+    "effective_dof": lambda c: nwlib.effective_dof(smoother(c)),
+    "loo_residuals": lambda c: nwlib.loo_residuals(smoother(c), c(VALUES)),
+    "gcv_score": lambda c: nwlib.gcv_score(smoother(c), c(VALUES)),
+    "gcv_bandwidth": lambda c: nwlib.gcv_bandwidth(c(KEYS), c(VALUES), c(np.array([0.7, 1.0])))[1],
+    "noise_variance": lambda c: nwlib.noise_variance(smoother(c), c(VALUES)),
+    "pointwise_variance": lambda c: nwlib.pointwise_variance(smoother(c), 0.5),
+    "confidence_band": lambda c: nwlib.confidence_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7).upper,
+    "bootstrap_band": lambda c: nwlib.bootstrap_band(
+        c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7, n_boot=20).lower,
+    "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
+    "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
 CONVERTERS = {
     "torch float32": lambda a: torch.tensor(a, dtype=torch.float32),

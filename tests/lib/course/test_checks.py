@@ -1,4 +1,5 @@
-"""The learner checks: right answers pass, each typical mistake gets its explanation."""
+"""The learner checks: right answers pass in float32 and float64, typical mistakes get
+their own message, and no answer of any shape or type makes a check crash."""
 
 from __future__ import annotations
 
@@ -8,14 +9,25 @@ import torch
 import torch.nn.functional as F
 
 import nwlib
+from nwlib.course import checks
 from nwlib.course.checks import (
-    check_loglog_slope,
+    check_effective_keys,
+    check_exponents,
+    check_fit_exponent,
     check_loo_predictions,
+    check_loo_predictions_per_coordinate,
+    check_nw_attention,
+    check_nw_decisions,
+    check_oracle_widths,
     check_parzen_difference,
-    check_rate_exponents,
+    check_sgd_log_width,
     check_sphere_attention,
+    check_width_rule,
 )
+from nwlib.course.consistency import RateSimulation
 from nwlib.course.feedback import Feedback
+
+ALL_CHECKS = [getattr(checks, name) for name in checks.__all__]
 
 
 def stub(*args):
@@ -26,8 +38,8 @@ def crash(*args):
     raise KeyError("oops")
 
 
-ALL_CHECKS = [check_parzen_difference, check_loo_predictions, check_sphere_attention,
-              check_rate_exponents, check_loglog_slope]
+def failed_with(fb: Feedback, phrase: str) -> bool:
+    return fb.status == "failed" and phrase in fb.messages[0]
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS)
@@ -43,9 +55,41 @@ def test_a_crash_is_reported_with_its_message(check):
     assert fb.status == "failed" and "KeyError" in fb.messages[0] and "oops" in fb.messages[0]
 
 
+# Whatever a learner's function returns, the check answers with feedback.
+ODD_RESULTS = [
+    None, "0.5", [[1.0, 2.0], [3.0]], 1 + 2j, np.zeros(3, dtype=complex), np.array(["a", "b"]),
+    np.array([object(), None]), np.float64(np.nan), np.full(15, np.inf), np.zeros(0),
+    np.zeros((15, 2)), np.ones(12, dtype=bool), np.arange(15), torch.zeros(4, 3, dtype=torch.float16),
+    torch.zeros(3, dtype=torch.complex64), torch.arange(12), (1.0, 2.0, 3.0), {"a": 1},
+    (np.ones(5), np.ones(4)), (None, None), np.ones((4, 3)) * np.nan,
+]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS)
+@pytest.mark.parametrize("result", ODD_RESULTS, ids=lambda r: type(r).__name__)
+def test_no_result_makes_a_check_crash_or_pass(check, result):
+    fb = check(lambda *args: result)
+    assert isinstance(fb, Feedback) and fb.status == "failed" and fb.messages
+    assert all(isinstance(m, str) and m for m in fb.messages)
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS)
+def test_a_check_documents_its_signature(check):
+    assert "fn(" in check.__doc__ and "Examples" in check.__doc__
+
+
 def test_feedback_rejects_unknown_status():
     with pytest.raises(ValueError, match="status"):
         Feedback("f", "maybe")
+
+
+def test_specific_messages_for_unusable_results():
+    assert failed_with(check_parzen_difference(lambda *a: None), "returned None")
+    assert failed_with(check_parzen_difference(lambda *a: np.zeros(15, dtype=complex)), "complex")
+    assert failed_with(check_sphere_attention(lambda *a: torch.zeros(4, 3, dtype=torch.float16)),
+                       "half precision")
+    assert failed_with(check_parzen_difference(lambda *a: np.full(15, np.nan)), "NaN")
+    assert failed_with(check_parzen_difference(lambda *a: [[1.0], [2.0, 3.0]]), "cannot be read")
 
 
 # Parzen difference -------------------------------------------------------------------
@@ -58,43 +102,80 @@ def parzen_right(q, p, lab, h):
     return _joint(q, p, lab, h, 1) - _joint(q, p, lab, h, -1)
 
 
-def test_parzen_right_answer_passes_and_a_positive_multiple_is_noted():
-    assert check_parzen_difference(parzen_right).passed
+def parzen_by_hand(q, p, lab, h, dtype=np.float64):
+    # Independent of nwlib: (1/n) sum y_i exp(-d^2 / 2h^2), a positive multiple of the answer.
+    q, p = q.astype(dtype), p.astype(dtype)
+    d2 = ((q[:, None, :] - p[None, :, :]) ** 2).sum(-1)
+    return np.exp(-d2 / dtype(2 * h**2)) @ lab.astype(dtype) / dtype(lab.size)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_parzen_right_answers_pass(dtype):
+    assert check_parzen_difference(lambda q, p, lab, h: parzen_right(q, p, lab, h).astype(dtype)).passed
+    fb = check_parzen_difference(lambda q, p, lab, h: parzen_by_hand(q, p, lab, h, dtype))
+    assert fb.passed and "times ours" in fb.messages[0]
+    torch_answer = check_parzen_difference(
+        lambda q, p, lab, h: torch.from_numpy(parzen_right(q, p, lab, h).astype(dtype)))
+    assert torch_answer.passed
+
+
+def test_parzen_positive_multiple_is_noted():
     fb = check_parzen_difference(lambda q, p, lab, h: 3.0 * parzen_right(q, p, lab, h))
     assert fb.passed and "3 times ours" in fb.messages[0]
-
-
-def test_parzen_unnormalised_kernel_also_passes():
-    # (1/n) sum y_i exp(-d^2 / 2h^2): the density's constant is a positive factor.
-    def raw(q, p, lab, h):
-        d2 = ((q[:, None, :] - p[None, :, :]) ** 2).sum(-1)
-        return np.exp(-d2 / (2 * h**2)) @ lab / lab.size
-
-    assert check_parzen_difference(raw).passed
 
 
 @pytest.mark.parametrize(
     "answer, phrase",
     [
         (lambda q, p, lab, h: -parzen_right(q, p, lab, h), "sign is flipped"),
+        (lambda q, p, lab, h: np.zeros(len(q)), "Every value is 0"),
         (lambda q, p, lab, h: nwlib.parzen_density(q, p[lab == 1], bandwidth=h)
          - nwlib.parzen_density(q, p[lab == -1], bandwidth=h), "class-conditional"),
         (lambda q, p, lab, h: nwlib.nadaraya_watson(q, p, lab.astype(float), bandwidth=h),
          "Nadaraya-Watson estimate"),
         (lambda q, p, lab, h: parzen_right(q, p, lab, h)[:, None], "Drop the trailing axis"),
         (lambda q, p, lab, h: parzen_right(q, p, lab, 2 * h), "not a positive multiple"),
+        (lambda q, p, lab, h: parzen_right(q, p, lab, h)[:-1], "expected (15,)"),
     ],
 )
 def test_parzen_mistakes_are_named(answer, phrase):
-    fb = check_parzen_difference(answer)
-    assert fb.status == "failed" and phrase in fb.messages[0]
+    assert failed_with(check_parzen_difference(answer), phrase)
+
+
+def nw_right(q, p, lab, h):
+    probs = nwlib.nadaraya_watson(q, p, nwlib.one_hot((lab < 0).astype(int)), bandwidth=h)
+    return np.where(probs[:, 0] > probs[:, 1], 1, -1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_nw_decisions_right_answers_pass(dtype):
+    assert check_nw_decisions(lambda *a: nw_right(*a).astype(dtype)).passed
+    assert check_nw_decisions(lambda *a: torch.from_numpy(nw_right(*a).astype(dtype))).passed
+    # An independent route: the sign of the kernel-weighted sum of labels.
+    assert check_nw_decisions(lambda q, p, lab, h: np.sign(parzen_by_hand(q, p, lab, h))).passed
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (lambda *a: (nw_right(*a) < 0).astype(int), "not the column index"),
+        (lambda *a: -nw_right(*a), "swapped"),
+        (lambda q, p, lab, h: nwlib.nadaraya_watson(q, p, nwlib.one_hot((lab < 0).astype(int)),
+                                                    bandwidth=h)[:, 0], "not a probability"),
+        (lambda q, p, lab, h: nw_right(q, p, lab, 5 * h), "decisions differ"),
+        (lambda *a: nw_right(*a)[None, :], "expected (15,)"),
+    ],
+)
+def test_nw_decisions_mistakes_are_named(answer, phrase):
+    assert failed_with(check_nw_decisions(answer), phrase)
 
 
 # Leave-one-out predictions ------------------------------------------------------------
 
 def _scores(x, h, half=True):
-    d2 = (x[:, None] - x[None, :]) ** 2
-    return -d2 / (2 * h**2) if half else -d2 / h**2
+    z = x / h
+    d2 = (z[:, None] - z[None, :]) ** 2 if z.ndim == 1 else ((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    return -d2 / 2 if half else -d2
 
 
 def _eye(x):
@@ -105,8 +186,20 @@ def loo_right(x, y, h):
     return torch.softmax(_scores(x, h).masked_fill(_eye(x), -torch.inf), dim=1) @ y
 
 
-def test_loo_right_answer_passes():
-    assert check_loo_predictions(loo_right).passed
+def loo_float32(x, y, h):
+    return loo_right(x.float(), y.float(), h.float())
+
+
+def loo_by_hand_numpy_values(x, y, h):
+    """Right values from an explicit sum, through torch so that the gradient flows."""
+    k = torch.exp(_scores(x, h)) * (1 - torch.eye(x.shape[0], dtype=x.dtype))
+    return (k @ y) / k.sum(dim=1)
+
+
+@pytest.mark.parametrize("check", [check_loo_predictions, check_loo_predictions_per_coordinate])
+@pytest.mark.parametrize("answer", [loo_right, loo_float32, loo_by_hand_numpy_values])
+def test_loo_right_answers_pass(check, answer):
+    assert check(answer).passed
 
 
 def test_loo_matches_the_library_objective():
@@ -121,33 +214,210 @@ def _loo_denominator(x, y, h):
     return (k.masked_fill(_eye(x), 0) @ y) / k.sum(dim=1)
 
 
+LOO_WRONG = [
+    (lambda x, y, h: torch.softmax(_scores(x, h), dim=1) @ y, "inside its own estimate"),
+    (_loo_denominator, "not out of the normaliser"),
+    (lambda x, y, h: torch.exp(_scores(x, h)).masked_fill(_eye(x), 0) @ y, "not normalised"),
+    (lambda x, y, h: torch.softmax(_scores(x, h, half=False).masked_fill(_eye(x), -torch.inf), 1) @ y,
+     "exp(-d^2 / h^2)"),
+    (lambda x, y, h: loo_right(x, y, h.sqrt()), "exp(-d^2 / (2 h))"),
+    (lambda x, y, h: loo_right(x, y, h)[:, None], "Drop the trailing axis"),
+    (lambda x, y, h: loo_right(x, y, -h.abs() - 1.0), "differ from the leave-one-out"),
+]
+
+
+@pytest.mark.parametrize("check", [check_loo_predictions, check_loo_predictions_per_coordinate])
+@pytest.mark.parametrize("answer, phrase", LOO_WRONG)
+def test_loo_mistakes_are_named(check, answer, phrase):
+    assert failed_with(check(answer), phrase)
+
+
+def test_loo_one_width_for_every_coordinate_is_named():
+    fb = check_loo_predictions_per_coordinate(lambda x, y, h: loo_right(x, y, h.mean()))
+    assert failed_with(fb, "one width for every coordinate")
+
+
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (lambda x, y, h: torch.softmax(_scores(x, h), dim=1) @ y, "inside its own estimate"),
-        (_loo_denominator, "not out of the normaliser"),
-        (lambda x, y, h: torch.exp(_scores(x, h)).masked_fill(_eye(x), 0) @ y, "not normalised"),
-        (lambda x, y, h: torch.softmax(_scores(x, h, half=False).masked_fill(_eye(x), -torch.inf), 1) @ y,
-         "exp(-d^2 / h^2)"),
-        (lambda x, y, h: torch.softmax((-(x[:, None] - x[None, :]) ** 2 / (2 * h)).masked_fill(
-            _eye(x), -torch.inf), 1) @ y, "exp(-d^2 / (2 h))"),
-        (lambda x, y, h: loo_right(x, y, h)[:, None], "Drop the trailing axis"),
+        (lambda x, y, h: torch.from_numpy(loo_right(x, y, h).detach().numpy()), "through autograd"),
+        (lambda x, y, h: loo_right(x, y, torch.tensor(h.item(), requires_grad=True)), "new width tensor"),
+        (lambda x, y, h: loo_right(x, y, h.detach().clone().requires_grad_(True)), "new width tensor"),
+        (lambda x, y, h: loo_right(x, y, h).detach().numpy(), "through autograd"),
+        (lambda x, y, h: loo_right(x, y, h.detach()) + 0 * h.sum(), "gradient with respect"),
     ],
 )
-def test_loo_mistakes_are_named(answer, phrase):
+def test_loo_broken_gradients_are_named_not_crashes(answer, phrase):
     fb = check_loo_predictions(answer)
-    assert fb.status == "failed" and phrase in fb.messages[0]
+    assert failed_with(fb, phrase), fb
 
 
-def test_loo_numpy_answer_breaks_the_gradient():
-    def in_numpy(x, y, h):
-        return torch.from_numpy(loo_right(x, y, h).detach().numpy())
+# The SGD loop --------------------------------------------------------------------------
 
-    fb = check_loo_predictions(in_numpy)
-    assert fb.status == "failed" and "autograd" in fb.messages[-1]
+def sgd_right(predict, x, y, init, lr, steps, batch_size, seed=0, dtype=torch.float64):
+    gen = torch.Generator().manual_seed(seed)
+    t = torch.log(torch.as_tensor(init, dtype=dtype)).requires_grad_(True)
+    widths, losses = [t.exp().detach().clone()], []
+    for _ in range(steps):
+        batch = torch.randperm(y.shape[0], generator=gen)[:batch_size]
+        loss = torch.mean((predict(x.to(dtype), y.to(dtype), t.exp())[batch] - y[batch].to(dtype)) ** 2)
+        (grad,) = torch.autograd.grad(loss, t)
+        with torch.no_grad():
+            t -= lr * grad
+        widths.append(t.exp().detach().clone())
+        losses.append(loss.detach())
+    return torch.stack(widths), torch.stack(losses)
 
 
-# Unit sphere attention ----------------------------------------------------------------
+def sgd_with_grad_attribute(predict, x, y, init, lr, steps, batch_size, seed=0):
+    """Another right answer: .backward() and zeroing .grad, numpy results."""
+    rng = np.random.default_rng(seed)
+    t = torch.tensor(np.log(np.asarray(init, dtype=float)), requires_grad=True)
+    widths, losses = [np.exp(t.detach().numpy()).copy()], []
+    for _ in range(steps):
+        batch = torch.from_numpy(rng.choice(y.shape[0], batch_size, replace=False))
+        loss = ((predict(x, y, t.exp())[batch] - y[batch]) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            t -= lr * t.grad
+        t.grad.zero_()
+        widths.append(np.exp(t.detach().numpy()).copy())
+        losses.append(loss.item())
+    return np.array(widths), np.array(losses)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [sgd_right, sgd_with_grad_attribute,
+     lambda *a: sgd_right(*a, dtype=torch.float32),
+     lambda *a: tuple(r.numpy() for r in sgd_right(*a))],
+    ids=["float64", "backward", "float32", "numpy"],
+)
+def test_sgd_right_answers_pass(answer):
+    fb = check_sgd_log_width(answer)
+    assert fb.passed, fb
+
+
+def _sgd_on_h(predict, x, y, init, lr, steps, batch_size, seed=0):
+    h = torch.as_tensor(init, dtype=torch.float64).clone().requires_grad_(True)
+    widths, losses = [h.detach().clone()], []
+    for _ in range(steps):
+        loss = torch.mean((predict(x, y, h) - y) ** 2)
+        (grad,) = torch.autograd.grad(loss, h)
+        with torch.no_grad():
+            h -= lr * grad
+        widths.append(h.detach().clone())
+        losses.append(loss.detach())
+    return torch.stack(widths), torch.stack(losses)
+
+
+def _sgd_variant(change):
+    def run(predict, x, y, init, lr, steps, batch_size, seed=0):
+        widths, losses = sgd_right(predict, x, y, init, lr, steps, batch_size, seed)
+        return change(widths, losses, (predict, x, y, init, lr, steps, batch_size, seed))
+    return run
+
+
+def _sgd_ascent(predict, x, y, init, lr, steps, batch_size, seed=0):
+    return sgd_right(predict, x, y, init, -lr, steps, batch_size, seed)
+
+
+def _sgd_accumulating(predict, x, y, init, lr, steps, batch_size, seed=0):
+    t = torch.log(torch.as_tensor(init, dtype=torch.float64)).requires_grad_(True)
+    widths, losses = [t.exp().detach().clone()], []
+    for _ in range(steps):
+        loss = torch.mean((predict(x, y, t.exp()) - y) ** 2)
+        loss.backward()  # t.grad is never zeroed
+        with torch.no_grad():
+            t -= lr * t.grad
+        widths.append(t.exp().detach().clone())
+        losses.append(loss.detach())
+    return torch.stack(widths), torch.stack(losses)
+
+
+def _sgd_adam(predict, x, y, init, lr, steps, batch_size, seed=0):
+    t = torch.log(torch.as_tensor(init, dtype=torch.float64)).requires_grad_(True)
+    opt = torch.optim.Adam([t], lr=lr)
+    widths, losses = [t.exp().detach().clone()], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.mean((predict(x, y, t.exp()) - y) ** 2)
+        loss.backward()
+        opt.step()
+        widths.append(t.exp().detach().clone())
+        losses.append(loss.detach())
+    return torch.stack(widths), torch.stack(losses)
+
+
+def _sgd_full_batch(predict, x, y, init, lr, steps, batch_size, seed=0):
+    return sgd_right(predict, x, y, init, lr, steps, y.shape[0], seed)
+
+
+def _sgd_unseeded(predict, x, y, init, lr, steps, batch_size, seed=0):
+    _sgd_unseeded.calls += 1
+    return sgd_right(predict, x, y, init, lr, steps, batch_size, seed + _sgd_unseeded.calls)
+
+
+_sgd_unseeded.calls = 0
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (_sgd_on_h, "move h itself"),
+        (_sgd_ascent, "uphill"),
+        (_sgd_accumulating, "add up"),
+        (_sgd_adam, "Adam or momentum"),
+        (_sgd_variant(lambda w, l, a: (w.log(), l)), "returned t = log h"),
+        (_sgd_variant(lambda w, l, a: (w, torch.cat([l[1:], l[:1]]))), "losses"),
+        (_sgd_variant(lambda w, l, a: (w[1:], l)), "starting width"),
+        (_sgd_variant(lambda w, l, a: w), "pair (widths, losses)"),
+        (_sgd_full_batch, "do not depend on the batch"),
+        (_sgd_unseeded, "same seed differ"),
+    ],
+)
+def test_sgd_mistakes_are_named(answer, phrase):
+    fb = check_sgd_log_width(answer)
+    assert failed_with(fb, phrase), fb
+
+
+def test_sgd_scalar_only_loop_is_told_about_vector_widths():
+    def scalar_only(predict, x, y, init, lr, steps, batch_size, seed=0):
+        widths, losses = sgd_right(predict, x, y, init, lr, steps, batch_size, seed)
+        return widths.reshape(steps + 1, -1)[:, 0], losses
+
+    assert failed_with(check_sgd_log_width(scalar_only), "vector t = log h")
+
+
+# Unit sphere and general attention ----------------------------------------------------
+
+def sdpa_sphere(q, k, v, s):
+    return F.scaled_dot_product_attention(q, k, v, scale=s**-2)
+
+
+def sdpa_general(q, k, v, s):
+    mask = (-(k**2).sum(dim=1) / (2 * s**2)).expand(q.shape[0], k.shape[0])
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=s**-2)
+
+
+def gauss_by_hand(q, k, v, s):
+    # An independent route: the Gaussian weights written out in numpy.
+    q, k, v = q.numpy(), k.numpy(), v.numpy()
+    w = np.exp(-((q[:, None] - k[None]) ** 2).sum(-1) / (2 * s**2))
+    return (w / w.sum(1, keepdims=True)) @ v
+
+
+@pytest.mark.parametrize("check, right", [(check_sphere_attention, sdpa_sphere),
+                                          (check_nw_attention, sdpa_general)])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_attention_right_answers_pass(check, right, dtype):
+    assert check(lambda q, k, v, s: right(q.to(dtype), k.to(dtype), v.to(dtype), s)).passed
+    assert check(lambda q, k, v, s: gauss_by_hand(q, k, v, s).astype(dtype == torch.float32 and np.float32
+                                                                      or np.float64)).passed
+    if dtype == torch.float64:  # in float32 nwlib's SDPA path refuses these widths (too few digits)
+        assert check(lambda q, k, v, s: nwlib.sdpa_nadaraya_watson(q.to(dtype), k.to(dtype), v.to(dtype),
+                                                                   s)).passed
+
 
 @pytest.mark.parametrize(
     "answer, phrase",
@@ -155,6 +425,7 @@ def test_loo_numpy_answer_breaks_the_gradient():
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / (2 * s**2)), "1/(2 sigma^2)"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / s), "1/sigma;"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v), "default scale"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(q.float(), k.float(), v.float()), "default scale"),
         (lambda q, k, v, s: torch.softmax(q @ k.T, dim=1) @ v, "did not scale"),
         (lambda q, k, v, s: torch.softmax(q @ k.T / s**2, dim=0) @ v, "over the queries"),
         (lambda q, k, v, s: (torch.softmax(q @ k.T / s**2, dim=1) @ v).T, "transposed"),
@@ -162,63 +433,167 @@ def test_loo_numpy_answer_breaks_the_gradient():
     ],
 )
 def test_sphere_mistakes_are_named(answer, phrase):
-    fb = check_sphere_attention(answer)
-    assert fb.status == "failed" and phrase in fb.messages[0]
+    assert failed_with(check_sphere_attention(answer), phrase)
 
 
-def test_sphere_right_answers_pass_torch_and_numpy():
-    assert check_sphere_attention(lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=s**-2))
-    # An independent route: the Gaussian weights written out in numpy.
-    def by_hand(q, k, v, s):
-        q, k, v = q.numpy(), k.numpy(), v.numpy()
-        w = np.exp(-((q[:, None] - k[None]) ** 2).sum(-1) / (2 * s**2))
-        return (w / w.sum(1, keepdims=True)) @ v
+def _bias(k, s, factor):
+    return factor * (k**2).sum(dim=1) / s**2
 
-    assert check_sphere_attention(by_hand).passed
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (sdpa_sphere, "Without a key term"),
+        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 + _bias(k, s, 0.5), -1) @ v, "wrong sign"),
+        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 - (k**2).sum(1) / 2, -1) @ v, "by 1/sigma^2"),
+        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 + _bias(k, s, -1.0), -1) @ v, "half of"),
+        (lambda q, k, v, s: sdpa_general(F.normalize(q, dim=1), F.normalize(k, dim=1), v, s), "normalised"),
+        (lambda q, k, v, s: sdpa_general(q, k, v, s * 2**0.5), "scaled by 1/(2 sigma^2)"),
+        (lambda q, k, v, s: sdpa_general(q, k, v, s)[:, :2], "expected (4, 3)"),
+        (lambda q, k, v, s: sdpa_general(q, k, v, 2 * s), "differs from Gaussian"),
+    ],
+)
+def test_nw_attention_mistakes_are_named(answer, phrase):
+    assert failed_with(check_nw_attention(answer), phrase)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [lambda w: 1.0 / (w**2).sum(axis=1), lambda w: 1.0 / (torch.as_tensor(w).float() ** 2).sum(1),
+     lambda w: np.asarray(1.0 / np.sum(np.asarray(w, dtype=np.float32) ** 2, axis=1))],
+    ids=["float64", "float32-torch", "float32-numpy"],
+)
+def test_effective_keys_right_answers_pass(answer):
+    assert check_effective_keys(answer).passed
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (lambda w: (w**2).sum(axis=1), "its inverse"),
+        (lambda w: 1.0 / np.sqrt(np.sum(np.asarray(w) ** 2, axis=1)), "square root"),
+        (lambda w: 1.0 / (w**2).sum(axis=0), "expected (6,)"),
+        (lambda w: np.exp(-np.sum(np.asarray(w) * np.log(np.asarray(w) + 1e-300), axis=1)), "perplexity"),
+        (lambda w: 1.0 / (w**2).max(axis=1)[0] if isinstance(w, torch.Tensor)
+         else 1.0 / (w**2).max(axis=1), "one key should give 1"),
+    ],
+)
+def test_effective_keys_mistakes_are_named(answer, phrase):
+    assert failed_with(check_effective_keys(answer), phrase)
 
 
 # Rates --------------------------------------------------------------------------------
 
+def _theory(d):
+    """The exponents of the bias-variance balance, for the tests only."""
+    return -1 / (d + 4), -4 / (d + 4)
+
+
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (lambda d: (1 / (d + 4), 4 / (d + 4)), "negative"),
+        (lambda d: (1 / (d + 4), 4 / (d + 4)), "must shrink"),
         (lambda d: (-1 / (d + 2), -2 / (d + 2)), "squared bias"),
-        (lambda d: (-1 / (d + 4), -1 / (d + 4)), "4 times"),
-        (lambda d: (-1 / (d + 3), -4 / (d + 3)), "width exponent"),
+        (lambda d: (-1 / (d + 4), -1 / (d + 4)), "same order as the squared bias"),
+        (lambda d: (-1 / (d + 3), -4 / (d + 3)), "width exponent is off"),
+        (lambda d: (-0.2, -0.8), "must depend on d"),
         (lambda d: -4 / (d + 4), "pair of numbers"),
     ],
 )
-def test_rate_mistakes_are_named(answer, phrase):
-    fb = check_rate_exponents(answer)
-    assert fb.status == "failed" and phrase in fb.messages[0]
+def test_exponent_mistakes_are_named(answer, phrase):
+    assert failed_with(check_exponents(answer), phrase)
 
 
-def test_rate_right_answer_passes():
-    assert check_rate_exponents(nwlib.rate_exponents).passed
+@pytest.mark.parametrize("kind", [float, np.float32, np.float64, lambda v: torch.tensor(v)])
+def test_exponent_right_answers_pass(kind):
+    assert check_exponents(lambda d: tuple(kind(v) for v in _theory(d))).passed
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [lambda n, d: 0.6 * n ** _theory(d)[0], lambda n, d: np.float32(2.0 * n ** _theory(d)[0]),
+     lambda n, d: torch.tensor([0.7]) * n ** _theory(d)[0]],
+)
+def test_width_rule_right_answers_pass(rule):
+    assert check_width_rule(rule).passed
+
+
+@pytest.mark.parametrize(
+    "rule, phrase",
+    [
+        (lambda n, d: 0.6 * n ** (1 / (d + 4)), "must shrink"),
+        (lambda n, d: 0.6 * n ** (-1 / (d + 2)), "squared bias"),
+        (lambda n, d: -0.6 * n ** _theory(d)[0], "not positive"),
+        (lambda n, d: 0.6 * n ** _theory(d)[0] + 0.01, "not a power of n"),
+        (lambda n, d: 0.6 * n ** -0.2, "must depend on d"),
+        (lambda n, d: [0.6, 0.7], "not a pair"),
+    ],
+)
+def test_width_rule_mistakes_are_named(rule, phrase):
+    assert failed_with(check_width_rule(rule), phrase)
 
 
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (lambda n, e: np.polyfit(np.log(e), np.log(n), 1)[0], "regressed log n on log error"),
+        (lambda n, e: np.polyfit(np.log(e), np.log(n), 1)[0], "regressed log n on log value"),
         (lambda n, e: np.polyfit(n, e, 1)[0], "take logs"),
         (lambda n, e: np.polyfit(np.log(n), np.log10(e), 1)[0], "same logarithm"),
-        (lambda n, e: np.polyfit(np.log(n), np.log(e), 1), "one number"),
+        (lambda n, e: np.polyfit(np.log(n), np.log(e), 1), "not a pair"),
         (lambda n, e: -0.5, "about -0.7"),
     ],
 )
-def test_slope_mistakes_are_named(answer, phrase):
-    fb = check_loglog_slope(answer)
-    assert fb.status == "failed" and phrase in fb.messages[0]
+def test_fit_mistakes_are_named(answer, phrase):
+    assert failed_with(check_fit_exponent(answer), phrase)
 
 
-def test_slope_right_answers_pass():
-    assert check_loglog_slope(nwlib.loglog_slope).passed
+@pytest.mark.parametrize(
+    "answer",
+    [lambda n, e: np.polyfit(np.log(n), np.log(e), 1)[0],
+     lambda n, e: np.float32(np.polyfit(np.log(n), np.log(e), 1)[0]),
+     lambda n, e: np.polyfit(np.log(n), np.log(e), 1)[:1]],
+)
+def test_fit_right_answers_pass(answer):
+    assert check_fit_exponent(answer).passed
     # scipy's linregress is an independent least-squares fit.
     from scipy.stats import linregress
 
-    assert check_loglog_slope(lambda n, e: linregress(np.log10(n), np.log10(e)).slope).passed
+    assert check_fit_exponent(lambda n, e: linregress(np.log10(n), np.log10(e)).slope).passed
+
+
+def oracle_right(sim):
+    return sim.widths[np.arange(sim.ns.size), sim.mse.mean(axis=2).argmin(axis=1)]
+
+
+@pytest.mark.parametrize("answer", [oracle_right, lambda s: oracle_right(s).astype(np.float32),
+                                    lambda s: torch.from_numpy(oracle_right(s))])
+def test_oracle_right_answers_pass(answer):
+    assert check_oracle_widths(answer).passed
+
+
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (lambda s: s.factors[s.mse.mean(axis=2).argmin(axis=1)], "the factor"),
+        (lambda s: s.mse.mean(axis=2).argmin(axis=1), "index"),
+        (lambda s: s.mse.mean(axis=2).min(axis=1), "lowest MSE"),
+        (lambda s: s.widths[np.arange(3), s.mse[:, :, 0].argmin(axis=1)], "one repetition"),
+        (lambda s: s.widths[:, -1], "average sim.mse"),
+        (lambda s: s.widths, "expected (3,)"),
+    ],
+)
+def test_oracle_mistakes_are_named(answer, phrase):
+    assert failed_with(check_oracle_widths(answer), phrase)
+
+
+def test_the_oracle_case_separates_its_mistakes():
+    from nwlib.course.checks_rates import _oracle_case
+
+    sim = _oracle_case()
+    assert isinstance(sim, RateSimulation)
+    right = oracle_right(sim)
+    one_rep = sim.widths[np.arange(3), sim.mse[:, :, 0].argmin(axis=1)]
+    assert not np.allclose(right, one_rep) and len(set(sim.mse.mean(axis=2).argmin(axis=1))) == 3
 
 
 def test_exercises_import_the_checks_by_their_old_path():

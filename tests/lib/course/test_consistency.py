@@ -8,71 +8,93 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.stats import linregress
 
 import nwlib
 from nwlib.course.consistency import RateSimulation
 
 
-@given(st.floats(-3, 3), st.floats(0.1, 10))
-def test_slope_recovers_a_power_law(b, c):
-    ns = np.array([10.0, 30.0, 100.0, 1000.0])
-    assert nwlib.loglog_slope(ns, c * ns**b) == pytest.approx(b, abs=1e-9)
+def rule(n, d):
+    """The width rule of the bias-variance balance (the test knows the answer)."""
+    return 0.6 * n ** (-1 / (d + 4))
 
 
-def test_slope_agrees_with_scipy():
-    rng = np.random.default_rng(0)
-    ns, errs = np.array([10, 20, 40, 80.0]), rng.uniform(0.1, 1, 4)
-    assert nwlib.loglog_slope(ns, errs) == pytest.approx(linregress(np.log(ns), np.log(errs)).slope)
+def _slope(ns, values):
+    return float(np.polyfit(np.log(ns), np.log(values), 1)[0])
 
 
-@pytest.mark.parametrize("d", [1, 2, 3])
-def test_rate_exponents_balance_bias_and_variance(d):
-    a, b = nwlib.rate_exponents(d)
-    # h**4 == 1 / (n h**d) holds for h = n**a at every n.
-    for n in (10.0, 1e4):
-        h = n**a
-        assert h**4 == pytest.approx(1 / (n * h**d))
-    assert b == pytest.approx(4 * a)
+def test_simulated_error_of_the_balanced_rule_falls_at_the_theoretical_rate():
+    ns = np.array([250, 1000, 4000])
+    sim = nwlib.simulate_rate(ns, 1, rule, reps=10, seed=1)
+    assert sim.mse.shape == (3, 1, 10) and sim.factors.tolist() == [1.0]
+    assert sim.widths[:, 0] == pytest.approx(0.6 * ns**-0.2)
+    assert abs(_slope(ns, sim.mse[:, 0].mean(axis=1)) - (-0.8)) < 0.08
 
 
-def test_simulated_rate_in_one_dimension_is_close_to_theory():
-    sim = nwlib.simulate_rate([250, 1000, 4000], 1, reps=10, seed=1)
-    assert abs(sim.slope - (-0.8)) < 0.08
-    assert sim.widths == pytest.approx(0.6 * np.array([250, 1000, 4000.0]) ** -0.2)
+def test_a_wrong_rule_gives_a_wrong_rate():
+    # A width that does not shrink keeps its bias: the error stops falling.
+    ns = np.array([250, 1000, 4000])
+    sim = nwlib.simulate_rate(ns, 1, lambda n, d: 0.6, reps=5, seed=1)
+    assert _slope(ns, sim.mse[:, 0].mean(axis=1)) > -0.5
 
 
-def test_simulation_noise_integrated_out_matches_monte_carlo():
-    # The exact conditional MSE equals the average over many noise draws.
-    sim = nwlib.simulate_rate([20, 40], 1, reps=1, n_queries=5, noise=0.5, seed=3)
+def test_the_best_width_on_a_grid_of_factors_shrinks_with_n():
+    ns = np.array([250, 1000, 4000, 16000])
+    factors = np.geomspace(0.25, 4, 25)
+    sim = nwlib.simulate_rate(ns, 2, lambda n, d: 0.7 * n ** (-1 / 6), factors=factors, reps=4,
+                              n_queries=30, seed=0)
+    assert sim.widths.shape == (4, 25) and sim.mse.shape == (4, 25, 4)
+    index = sim.mse.mean(axis=2).argmin(axis=1)
+    assert np.all((index > 0) & (index < 24))  # an interior minimum at every n
+    best = sim.widths[np.arange(4), index]
+    assert np.all(np.diff(best) < 0)
+    assert abs(_slope(ns, best) - (-1 / 6)) < 0.06
+
+
+def test_one_and_many_dimensions_agree_in_one_dimension():
+    # d = 1 takes flat arrays inside; the result must not depend on that route.
+    from nwlib.pooling import attention_weights
+
+    sim = nwlib.simulate_rate([20, 40], 1, rule, reps=1, n_queries=5, seed=3)
     rng = np.random.default_rng(3)
     q = rng.uniform(0, 1, (5, 1))
     x = rng.uniform(-1, 2, (40, 1))
     f = lambda z: np.sin(2 * z).sum(axis=1)  # noqa: E731
-    h = 0.6 * 20 ** -0.2
-    noise = np.random.default_rng(9).normal(0, 0.5, (20000, 20))
-    preds = np.array([nwlib.nadaraya_watson(q, x[:20], f(x[:20]) + e, bandwidth=h) for e in noise[:2000]])
+    w = attention_weights(q, x[:20], bandwidth=rule(20, 1))
+    exact = np.mean((w @ f(x[:20]) - f(q)) ** 2 + 0.25 * (w**2).sum(axis=1))
+    assert sim.mse[0, 0, 0] == pytest.approx(exact, rel=1e-12)
+
+
+def test_simulation_noise_integrated_out_matches_monte_carlo():
+    # The exact conditional MSE equals the average over many noise draws.
+    sim = nwlib.simulate_rate([20, 40], 1, rule, reps=1, n_queries=5, noise=0.5, seed=3)
+    rng = np.random.default_rng(3)
+    q = rng.uniform(0, 1, (5, 1))
+    x = rng.uniform(-1, 2, (40, 1))
+    f = lambda z: np.sin(2 * z).sum(axis=1)  # noqa: E731
+    h = rule(20, 1)
+    noise = np.random.default_rng(9).normal(0, 0.5, (2000, 20))
+    preds = np.array([nwlib.nadaraya_watson(q, x[:20], f(x[:20]) + e, bandwidth=h) for e in noise])
     mc = np.mean((preds - f(q)) ** 2)
-    assert sim.mse[0, 0] == pytest.approx(mc, rel=0.05)
+    assert sim.mse[0, 0, 0] == pytest.approx(mc, rel=0.05)
 
 
-def test_bootstrap_se_is_small_and_seeded():
-    sim = nwlib.simulate_rate([100, 400, 1600], 1, reps=8, seed=0)
-    assert 0 < sim.bootstrap_se(seed=1) < 0.1
-    assert sim.bootstrap_se(seed=1) == sim.bootstrap_se(seed=1)
+def test_simulation_is_seeded():
+    a = nwlib.simulate_rate([20, 40], 2, rule, factors=[0.5, 1.0], reps=2, seed=4)
+    b = nwlib.simulate_rate([20, 40], 2, rule, factors=[0.5, 1.0], reps=2, seed=4)
+    assert np.array_equal(a.mse, b.mse)
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: nwlib.rate_exponents(0), "dimension"),
-        (lambda: nwlib.loglog_slope([1, 2], [1, -1]), "positive"),
-        (lambda: nwlib.loglog_slope([1, 2, 3], [1, 2]), "same length"),
-        (lambda: nwlib.simulate_rate([100], 1), "increasing"),
-        (lambda: nwlib.simulate_rate([200, 100], 1), "increasing"),
-        (lambda: nwlib.simulate_rate([100, 200], 1, reps=0), "reps"),
+        (lambda: nwlib.simulate_rate([100], 1, rule), "increasing"),
+        (lambda: nwlib.simulate_rate([200, 100], 1, rule), "increasing"),
+        (lambda: nwlib.simulate_rate([100, 200], 1, rule, reps=0), "reps"),
+        (lambda: nwlib.simulate_rate([100, 200], 0, rule), "dimension"),
+        (lambda: nwlib.simulate_rate([100, 200], 1, rule, factors=[1.0, -1.0]), "factors"),
+        (lambda: nwlib.simulate_rate([100, 200], 1, lambda n, d: -1.0), "width_rule"),
+        (lambda: nwlib.simulate_rate([100, 200], 1, lambda n, d: [0.1, 0.2]), "width_rule"),
+        (lambda: nwlib.simulate_rate([100, 200], 1, lambda n, d: float("nan")), "width_rule"),
     ],
 )
 def test_bad_input_raises(call, match):
@@ -80,14 +102,32 @@ def test_bad_input_raises(call, match):
         call()
 
 
-def test_plot_rate_draws_points_and_theory():
-    sim = RateSimulation(np.array([10, 100]), np.array([0.5, 0.3]), np.array([[1.0], [0.1]]))
-    ax = nwlib.plot_rate(sim, 1)
+def test_a_rule_that_is_not_a_function_is_a_type_error():
+    with pytest.raises(TypeError, match="width_rule"):
+        nwlib.simulate_rate([100, 200], 1, 0.5)
+
+
+def test_the_answers_of_the_exercise_are_not_public():
+    for name in ("rate_exponents", "loglog_slope"):
+        assert not hasattr(nwlib, name) and not hasattr(nwlib.course, name)
+
+
+def test_plot_rate_draws_points_and_the_expected_slope():
+    ax = nwlib.plot_rate([10, 100], [1.0, 0.1], expected=-0.8, label="d = 1")
     assert ax.get_xlabel() == "sample size n" and ax.get_ylabel() == "mean squared error"
-    points, theory = ax.get_lines()
+    points, expected = ax.get_lines()
     np.testing.assert_allclose(points.get_ydata(), [1.0, 0.1])
-    slope = np.diff(np.log(theory.get_ydata())) / np.diff(np.log(theory.get_xdata()))
+    slope = np.diff(np.log(expected.get_ydata())) / np.diff(np.log(expected.get_xdata()))
     assert slope[0] == pytest.approx(-0.8)
+    assert len(nwlib.plot_rate([10, 100], [1.0, 0.1], ylabel="oracle width").get_lines()) == 1
+    with pytest.raises(ValueError, match="positive"):
+        nwlib.plot_rate([10, 100], [1.0, -0.1])
+
+
+def test_rate_simulation_holds_its_arrays():
+    sim = RateSimulation(np.array([10, 100]), np.array([1.0]), np.array([[0.5], [0.3]]),
+                         np.ones((2, 1, 3)))
+    assert sim.mse.shape == (2, 1, 3)
 
 
 def test_plot_width_history_panels():

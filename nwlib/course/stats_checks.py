@@ -1,0 +1,152 @@
+"""Checks for the exercises on local-linear regression and on the smoother matrix.
+
+Like :mod:`nwlib.checks`, each check runs the learner's function on a small
+seeded case, compares it with the library's answer and with typical mistakes,
+and returns a :class:`~nwlib.feedback.Feedback` that names the mistake.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy as np
+
+from ..local_linear import local_linear
+from ..pooling import nadaraya_watson
+from ..smoother import smoother_matrix
+from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
+
+__all__ = ["check_local_line", "check_loo_shortcut", "check_gcv", "attempt"]
+
+
+def _reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    @functools.wraps(check)
+    def wrapper(fn: Any) -> Feedback:
+        try:
+            return check(fn)
+        except AnswerError as err:
+            return err.feedback
+
+    return wrapper
+
+
+def _case(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 5.0, 15))
+    return x, 2 * np.sin(x) + x + rng.normal(0.0, 0.5, 15)
+
+
+@_reports
+def check_local_line(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(q, x, y, h)``: the local-linear estimate at one query ``q``.
+
+    Examples
+    --------
+    >>> def nw(q, x, y, h):
+    ...     w = np.exp(-(x - q) ** 2 / (2 * h * h))
+    ...     return w @ y / w.sum()
+    >>> print(check_local_line(nw).messages[0][:40])
+    This is Nadaraya-Watson's weighted mean:
+    """
+    x, y = _case()
+    name = answer_name(fn)
+    problems = []
+    for q in (0.0, 2.5, 5.0):
+        got = as_numpy(call_answer(fn, q, x.copy(), y.copy(), 0.6)).reshape(-1)
+        if got.shape != (1,):
+            return Feedback(name, "failed", [shape_message(got.shape, (), "one number")])
+        want = float(local_linear([q], x, y, bandwidth=0.6)[0])
+        if close(got, np.array([want])):
+            continue
+        w = np.exp(-((x - q) ** 2) / (2 * 0.36))
+        slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(w))
+        if close(got, nadaraya_watson([q], x, y, bandwidth=0.6)):
+            problems.append("This is Nadaraya-Watson's weighted mean: fit a weighted line "
+                            "a + b (x_i - q) instead and return its height a at q.")
+        elif close(got, np.array([intercept])) and q != 0.0:
+            problems.append("You returned the line's height at x = 0: centre the inputs at "
+                            "the query (use x_i - q), so the intercept is the value at q.")
+        elif close(got, np.array([slope])):
+            problems.append("You returned the slope b; the estimate is the intercept a.")
+        else:
+            problems.append(f"At q = {q} the estimate is {got[0]:.6g}, expected {want:.6g} "
+                            "(Gaussian weights exp(-(x_i - q)^2 / (2 h^2))).")
+        break
+    return Feedback(name, "failed" if problems else "passed", problems)
+
+
+@_reports
+def check_loo_shortcut(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(W, y)``: the exact leave-one-out residuals of a linear smoother.
+
+    >>> check_loo_shortcut(lambda W, y: y - W @ y).status
+    'failed'
+    """
+    x, y = _case()
+    W = smoother_matrix(x, x, bandwidth=0.6)
+    name = answer_name(fn)
+    got = as_numpy(call_answer(fn, W.copy(), y.copy()))
+    lev = np.diag(W)
+    want = (y - W @ y) / (1 - lev)
+    if got.shape != want.shape:
+        return Feedback(name, "failed", [shape_message(got.shape, want.shape,
+                                                       "one residual per key")])
+    if close(got, want):
+        return Feedback(name, "passed")
+    hints = {
+        "in": (y - W @ y, "These are the in-sample residuals y - W y: divide each by 1 - W_ii."),
+        "sign": ((W @ y - y) / (1 - lev), "The sign is flipped: the residual is y_i minus "
+                 "the prediction."),
+        "plus": ((y - W @ y) / (1 + lev), "Divide by 1 - W_ii, not 1 + W_ii: removing the "
+                 "key's own weight renormalises the others by 1 / (1 - W_ii)."),
+    }
+    for ref, message in hints.values():
+        if close(got, ref):
+            return Feedback(name, "failed", [message])
+    return Feedback(name, "failed", [f"The residuals differ from (y_i - (Wy)_i) / (1 - W_ii) "
+                                     f"(largest gap {np.max(np.abs(got - want)):.3g})."])
+
+
+@_reports
+def check_gcv(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(W, y)``: the generalised cross-validation score.
+
+    >>> check_gcv(lambda W, y: np.mean((y - W @ y) ** 2)).status
+    'failed'
+    """
+    x, y = _case()
+    W = smoother_matrix(x, x, bandwidth=0.6)
+    name = answer_name(fn)
+    got = as_numpy(call_answer(fn, W.copy(), y.copy())).reshape(-1)
+    n, rss = len(y), float(np.mean((y - W @ y) ** 2))
+    want = rss / (1 - np.trace(W) / n) ** 2
+    if got.shape != (1,):
+        return Feedback(name, "failed", [shape_message(got.shape, (), "one number")])
+    if close(got, np.array([want])):
+        return Feedback(name, "passed")
+    if close(got, np.array([rss])):
+        message = "This is the in-sample error: divide by (1 - tr(W) / n)^2."
+    elif close(got, np.array([rss / (1 - np.trace(W) / n)])):
+        message = "Square the denominator: GCV divides by (1 - tr(W) / n)^2."
+    else:
+        message = f"The score is {got[0]:.6g}, expected {want:.6g}."
+    return Feedback(name, "failed", [message])
+
+
+def attempt(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a task's function; print "not done yet" and return None for a stub.
+
+    Lets an exercise notebook run from top to bottom before every task is done.
+
+    >>> def stub():
+    ...     raise NotImplementedError
+    >>> attempt(stub) is None
+    stub: not done yet (it still raises NotImplementedError).
+    True
+    """
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        print(f"{answer_name(fn)}: not done yet (it still raises NotImplementedError).")
+        return None

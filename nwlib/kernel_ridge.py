@@ -1,0 +1,86 @@
+"""Kernel ridge regression, the posterior mean of a Gaussian process.
+
+Nadaraya-Watson *normalises* the kernel row of a query; kernel ridge
+regression *solves a linear system* with the Gram matrix of the keys:
+
+``f(q) = k(q, K) (K + lambda I)^{-1} y``,  ``K_ij = exp(-|k_i - k_j|^2 / (2 h^2))``.
+
+It is the posterior mean of a Gaussian process with that covariance and noise
+variance ``lambda`` (zero prior mean, or the mean of ``y`` with ``center=True``).
+Its weights ``k(q, K) (K + lambda I)^{-1}`` need not sum to 1 nor be positive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+
+from .validation import prepare
+
+__all__ = ["kernel_ridge", "kernel_ridge_weights"]
+
+
+def _gram(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
+    diff = (a[:, None, :] - b[None, :, :]) / h
+    return np.exp(-0.5 * np.sum(diff * diff, axis=-1))
+
+
+def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
+                         ridge: float = 1.0) -> np.ndarray:
+    """Weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
+
+    Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
+    Examples
+    --------
+    >>> w = kernel_ridge_weights([0.0], [0.0, 1.0], bandwidth=1.0, ridge=1e-9)
+    >>> w.round(6).tolist()  # a query on a key: (almost) interpolation
+    [[1.0, 0.0]]
+    """
+    if not (np.isfinite(ridge) and ridge > 0):
+        raise ValueError(f"ridge={ridge!r}: pass a positive ridge (the noise variance of the "
+                         "Gaussian process); 0 would interpolate the noise.")
+    p = prepare(queries, keys, None, bandwidth)
+    if p.is_torch:
+        raise TypeError("kernel_ridge works on numpy arrays; pass tensor.numpy().")
+    # The Cholesky solve needs float64 whatever the input's precision.
+    queries, keys, h = (np.asarray(a, dtype=np.float64) for a in (p.queries, p.keys, p.bandwidth))
+    gram = _gram(keys, keys, h)
+    gram[np.diag_indices_from(gram)] += ridge
+    factor = cho_factor(gram, lower=True)
+    return cho_solve(factor, _gram(queries, keys, h).T).T
+
+
+def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
+                 ridge: float = 1.0, center: bool = False) -> np.ndarray:
+    """Kernel ridge regression with the Gaussian kernel: ``f(q) = w(q) @ y``.
+
+    Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
+    Parameters
+    ----------
+    queries : array_like, shape (m,) or (m, d)
+    keys : array_like, shape (n,) or (n, d)
+    values : array_like, shape (n,) or (n, c)
+    bandwidth : float or array_like of shape (d,)
+        The length scale ``h`` of ``exp(-|q - k|^2 / (2 h^2))``.
+    ridge : float
+        ``lambda > 0``: the noise variance relative to the prior variance 1.
+    center : bool
+        Subtract the mean of the values first and add it back (a Gaussian
+        process whose prior mean is the data's mean); far from every key the fit
+        then returns to that mean instead of to 0.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0]); y = np.array([1.0, 2.0, 3.0])
+    >>> kernel_ridge([10.0], x, y, bandwidth=0.5, ridge=0.1, center=True).round(6)
+    array([2.])
+    """
+    p = prepare(queries, keys, values, bandwidth)
+    offset = p.values.mean(axis=0, keepdims=True) if center else np.zeros((1, p.values.shape[1]))
+    w = kernel_ridge_weights(p.queries, p.keys, bandwidth=p.bandwidth, ridge=ridge)
+    out = offset + w @ (p.values - offset)
+    return out[:, 0] if p.values_were_1d else out
