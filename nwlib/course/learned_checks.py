@@ -7,28 +7,15 @@ that names the mistake; it never raises on a wrong answer.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
 import numpy as np
 
-from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
+from .feedback import Feedback, answer_name, as_numpy, call_answer, close, reports, shape_message
 
 __all__ = ["check_score_matrix", "check_not_a_kernel", "check_positive_estimate",
            "check_positive_variance"]
 
-
-def _reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
-    """Turn the AnswerError of a stub or a crash into the check's return value."""
-
-    @functools.wraps(check)
-    def wrapper(fn: Any) -> Feedback:
-        try:
-            return check(fn)
-        except AnswerError as err:
-            return err.feedback
-
-    return wrapper
 
 
 def _points() -> np.ndarray:
@@ -36,7 +23,7 @@ def _points() -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)], axis=1) * np.linspace(0.5, 1.5, 12)[:, None]
 
 
-@_reports
+@reports
 def check_score_matrix(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(x, w_q, w_k)``: the (n, n) matrix of scores ``(W_q x_i) . (W_k x_j)``.
 
@@ -73,7 +60,7 @@ def check_score_matrix(fn: Callable[..., Any]) -> Feedback:
         "products."])
 
 
-@_reports
+@reports
 def check_not_a_kernel(fn: Callable[[], Any]) -> Feedback:
     """Check ``fn()`` -> ``(w_q, w_k)``, two 2x2 matrices whose scores are not a kernel.
 
@@ -118,7 +105,7 @@ def check_not_a_kernel(fn: Callable[[], Any]) -> Feedback:
                                      f"eigenvalue of the symmetric part {lowest:+.2f} (relative)."])
 
 
-@_reports
+@reports
 def check_positive_estimate(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(q, k, n_features, seed)``: a positive-feature estimate of ``exp(q . k)``.
 
@@ -173,7 +160,7 @@ def check_positive_estimate(fn: Callable[..., Any]) -> Feedback:
                                      "w ~ N(0, I) and average the D products of the features."])
 
 
-@_reports
+@reports
 def check_positive_variance(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(q, k)``: the variance of one product ``phi_w(q) phi_w(k)``.
 

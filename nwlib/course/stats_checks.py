@@ -7,7 +7,6 @@ and returns a :class:`~nwlib.feedback.Feedback` that names the mistake.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
 import numpy as np
@@ -15,20 +14,10 @@ import numpy as np
 from ..local_linear import local_linear
 from ..pooling import nadaraya_watson
 from ..smoother import smoother_matrix
-from .feedback import AnswerError, Feedback, answer_name, as_numpy, call_answer, close, shape_message
+from .feedback import Feedback, answer_name, as_numpy, call_answer, close, reports, shape_message
 
 __all__ = ["check_local_line", "check_loo_shortcut", "check_gcv", "attempt"]
 
-
-def _reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
-    @functools.wraps(check)
-    def wrapper(fn: Any) -> Feedback:
-        try:
-            return check(fn)
-        except AnswerError as err:
-            return err.feedback
-
-    return wrapper
 
 
 def _case(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +26,7 @@ def _case(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return x, 2 * np.sin(x) + x + rng.normal(0.0, 0.5, 15)
 
 
-@_reports
+@reports
 def check_local_line(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(q, x, y, h)``: the local-linear estimate at one query ``q``.
 
@@ -76,7 +65,7 @@ def check_local_line(fn: Callable[..., Any]) -> Feedback:
     return Feedback(name, "failed" if problems else "passed", problems)
 
 
-@_reports
+@reports
 def check_loo_shortcut(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(W, y)``: the exact leave-one-out residuals of a linear smoother.
 
@@ -108,7 +97,7 @@ def check_loo_shortcut(fn: Callable[..., Any]) -> Feedback:
                                      f"(largest gap {np.max(np.abs(got - want)):.3g})."])
 
 
-@_reports
+@reports
 def check_gcv(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(W, y)``: the generalised cross-validation score.
 
