@@ -23,7 +23,8 @@ import numpy as np
 from .blocking import check_result_fits
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
-from .pooling import EMPTY_CHOICES, blocked_attention, weight_scores
+from .pooling import EMPTY_CHOICES, blocked_attention
+from .scores import weight_scores
 from .validation import check_choice, prepare
 
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]

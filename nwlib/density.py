@@ -9,7 +9,7 @@ import numpy as np
 
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
-from .pooling import log_scores
+from .scores import log_scores
 from .validation import prepare
 
 __all__ = ["parzen_density", "parzen_log_density"]

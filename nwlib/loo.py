@@ -18,7 +18,7 @@ from typing import Any
 
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
-from .pooling import log_scores, shifted_weights
+from .scores import log_scores, shifted_weights, weight_scores
 from .validation import prepare
 
 __all__ = ["leave_one_out_loss"]
@@ -69,9 +69,12 @@ def _block_error(keys: Any, values: Any, bandwidth: Any, kernel: Kernel, xp: Any
     """Squared error summed over the points ``r``, and which of them have no key in reach."""
     n = keys.shape[0]
     scores = log_scores(keys[r], keys, bandwidth, kernel, xp)
+    own = None
     if leave_one_out:
         own = r[:, None] == xp.arange(n, device=_device(keys))[None, :]
         scores = xp.where(own, xp.full_like(scores, -math.inf), scores)
+    # Every other key beyond the dtype's range of distances: the nearest ones' limit.
+    scores = weight_scores(scores, keys[r], keys, bandwidth, kernel, xp, exclude=own)
     w, sums, empty_rows = shifted_weights(scores, xp)
     safe = xp.where(sums > 0, sums, xp.ones_like(sums))
     return xp.sum(((w @ values) / safe - values[r]) ** 2), empty_rows

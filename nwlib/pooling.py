@@ -8,14 +8,17 @@ scores, and the prediction pools the values with them:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any, Callable
 
+import array_api_compat
 import numpy as np
 
 from . import _backends
 from .blocking import check_result_fits, row_blocks
 from .kernels import KERNELS, Kernel, get_kernel
+from .scores import log_scores, shifted_weights, weight_scores
 from .validation import Prepared, check_choice, prepare
 
 __all__ = ["attention_weights", "nadaraya_watson", "NoKeyInReachError"]
@@ -29,73 +32,6 @@ class NoKeyInReachError(ValueError):
 
     Array types: none; holds no arrays.
     """
-
-
-def log_scores(queries: Any, keys: Any, bandwidth: Any, kernel: Kernel, xp: Any) -> Any:
-    """Log-kernel scores ``log k(||(q - k) / h||)`` of prepared (m, d) and (n, d) arrays.
-
-    A scaled distance too large for the dtype gives ``u^2 = inf``, silently: the
-    right limit for a density. For weights, see :func:`weight_scores`.
-    """
-    # Overflow to inf is the right limit here, and underflow to 0 too: no warning.
-    with np.errstate(over="ignore", under="ignore"):
-        diff = (queries[:, None, :] - keys[None, :, :]) / bandwidth
-        return kernel.log_profile(xp.sum(diff * diff, axis=-1), xp)
-
-
-def weight_scores(scores: Any, queries: Any, keys: Any, bandwidth: Any, kernel: Kernel,
-                  xp: Any) -> Any:
-    """``scores`` (m, n), with the nearest keys' limit where every key is out of range.
-
-    For a kernel that never reaches 0, a row whose every score is ``-inf`` has all
-    its keys beyond the dtype's range of distances, not out of reach: its weights
-    tend to equal weights on the nearest keys (:func:`nearest_keys`), so they get
-    score 0 and the rest ``-inf``. ``bandwidth`` broadcasts against (m, n, d).
-    """
-    if kernel.compact or scores.shape[1] == 0:
-        return scores
-    beyond = ~xp.isfinite(xp.max(scores, axis=1, keepdims=True))
-    if not bool(xp.any(beyond)):
-        return scores
-    nearest = nearest_keys(queries, keys, bandwidth, xp)
-    limit = xp.where(nearest, xp.zeros_like(scores), xp.full_like(scores, -math.inf))
-    return xp.where(beyond, limit, scores)
-
-
-def nearest_keys(queries: Any, keys: Any, bandwidth: Any, xp: Any) -> Any:
-    """Boolean (m, n): which keys are nearest each query in scaled distance.
-
-    The limit of a decaying kernel's weights when the scaled distances exceed the
-    dtype's range: the score gap between the nearest keys and the next is then at
-    least about ``eps u^2``, far beyond any exponent. Distances are compared through
-    ``log |u|`` (a log-sum-exp over coordinates), which cannot overflow.
-
-    Examples
-    --------
-    >>> nearest_keys(np.array([[1e300]]), np.array([[0.0], [5e299]]), np.array([1e-300]), np)
-    array([[False,  True]])
-    """
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        logs = xp.log(xp.abs(queries[:, None, :] - keys[None, :, :])) - xp.log(bandwidth)
-        top = xp.max(logs, axis=-1, keepdims=True)
-        top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
-        log_norm = top[..., 0] + 0.5 * xp.log(xp.sum(xp.exp(2 * (logs - top)), axis=-1))
-        return log_norm == xp.min(log_norm, axis=1, keepdims=True)
-
-
-def shifted_weights(scores: Any, xp: Any) -> tuple[Any, Any, Any]:
-    """Weights ``exp(scores - row max)``, their row sums (m, 1), and the empty rows (m,).
-
-    A row with no key in reach (all scores -inf) gets weights 0 and sum 0; the
-    shift carries no gradient, since the normalised weights do not depend on it.
-    """
-    shift = xp.max(scores, axis=1, keepdims=True)
-    shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
-    if hasattr(shift, "detach"):
-        shift = shift.detach()
-    w = xp.exp(scores - shift)
-    total = xp.sum(w, axis=1, keepdims=True)
-    return w, total, total[:, 0] == 0
 
 
 def check_empty(xp: Any, empty_rows: Any, empty: str, kernel: Kernel, widths: str) -> None:
@@ -144,8 +80,6 @@ def _itemsize(a: Any) -> int:
 
 
 def _fmt(h: Any) -> str:
-    import numpy as np
-
     vals = np.asarray(h.detach().cpu() if hasattr(h, "detach") else h).ravel()
     return f"bandwidth {vals[0]:g}" if (vals == vals[0]).all() else f"bandwidth {vals}"
 
@@ -229,11 +163,37 @@ def attention_weights(
         "For predictions call nadaraya_watson, which never holds the matrix; for weights, "
         "pass the queries a block at a time.",
     )
+    twin = _numpy_twin(p, k)
+    if twin is not None:
+        import torch
+
+        return torch.from_numpy(_weights(twin, k, empty, method))
+    return _weights(p, k, empty, method)
+
+
+def _weights(p: Prepared, k: Kernel, empty: str, method: str) -> Any:
     if method == "auto" and k is KERNELS["gaussian"]:
         fast = _backends.gaussian("weights", p)
         if fast is not None:
             return fast
     return _reference(p, k, empty, pool=False)
+
+
+def _numpy_twin(p: Prepared, k: Kernel) -> Prepared | None:
+    """Return the same problem as numpy arrays, for CPU tensors that need no gradient.
+
+    They share memory, and the numpy routes run on nwlib's own threads, which stay
+    steady next to other processes where torch's OpenMP team waits for its slowest
+    thread (:func:`nwlib._backends.cpu_gauss.serial_torch`). Built-in kernels only: a
+    user's kernel may be written in torch alone.
+    """
+    arrays = (p.queries, p.keys, p.values, p.bandwidth)
+    if (not p.is_torch or KERNELS.get(k.name) is not k or _backends.on_gpu(p.queries)
+            or any(a is not None and a.requires_grad for a in arrays)):
+        return None
+    queries, keys, values, bandwidth = (None if a is None else a.numpy() for a in arrays)
+    return dataclasses.replace(p, xp=array_api_compat.array_namespace(keys), queries=queries,
+                               keys=keys, values=values, bandwidth=bandwidth, is_torch=False)
 
 
 def nadaraya_watson(
@@ -298,6 +258,16 @@ def nadaraya_watson(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, bandwidth)
+    twin = _numpy_twin(p, k)
+    result = _pool(p if twin is None else twin, k, empty, method)
+    if twin is not None:
+        import torch
+
+        result = torch.from_numpy(result)
+    return result[:, 0] if p.values_were_1d else result
+
+
+def _pool(p: Prepared, k: Kernel, empty: str, method: str) -> Any:
     result = None
     if method == "auto" and k is KERNELS["gaussian"]:
         result = _backends.gaussian("pool", p)
@@ -305,4 +275,4 @@ def nadaraya_watson(
         result = _compact(p, k, empty)
     if result is None:
         result = _reference(p, k, empty, pool=True)
-    return result[:, 0] if p.values_were_1d else result
+    return result

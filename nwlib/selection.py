@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -125,7 +127,10 @@ def loo_bandwidth(
     mse : ndarray, shape (w,)
         Leave-one-out mean squared error of every candidate. A candidate that
         leaves some key with no other key in reach (compact kernels) scores
-        ``inf``: its leave-one-out estimate is undefined there.
+        ``inf``: its leave-one-out estimate is undefined there. An error beyond
+        float64's range (values near 1e154 and larger) also reads ``inf``; ``best``
+        is chosen from the errors of the values scaled by a power of two, so it is
+        right even then.
 
     Examples
     --------
@@ -146,18 +151,27 @@ def loo_bandwidth(
         raise ValueError("keys needs at least 2 points: each is predicted from the others.")
     # Checks every candidate before any work.
     widths = np.stack([np.asarray(_candidate_width(keys, values, h, i)) for i, h in enumerate(cand)])
+    # Values scaled by a power of two (exact) so that no squared residual overflows,
+    # however large they are; the errors are scaled back at the end.
+    top = float(np.max(np.abs(p.values))) if p.values.size else 0.0
+    shift = math.frexp(top)[1] if 0 < top < math.inf else 0
+    p = dataclasses.replace(p, values=np.ldexp(p.values, -shift))
     mse = None
     if method == "auto" and k is KERNELS["gaussian"]:
         mse = _backends.gaussian("loo", p, candidates=widths[:, 0] if cand.ndim == 1 else widths)
     if mse is None:
-        errors = [squared_error(p.keys, p.values, h, k, p.xp) for h in widths]
-        mse = np.array([np.inf if e is None else float(e) / n for e in errors])
+        mse = np.full(len(widths), np.nan)
+    for i in np.flatnonzero(np.isnan(mse)):  # what no fast path served (or none ran)
+        e = squared_error(p.keys, p.values, widths[i], k, p.xp)
+        mse[i] = np.inf if e is None else float(e) / n
     if not np.any(np.isfinite(mse)):
         raise ValueError(
             "every candidate leaves some key with no other key in reach of the "
             f"{k.name!r} kernel; try wider candidates or kernel='gaussian'."
         )
     best = cand[int(np.argmin(mse))]
+    with np.errstate(over="ignore"):
+        mse = np.ldexp(mse, 2 * shift)
     return (float(best) if cand.ndim == 1 else best), mse
 
 

@@ -18,11 +18,12 @@ from .cpu_gauss import (
     exp_floor,
     exp_inplace,
     half_sq_dists,
+    in_range,
     inverse_2h2,
     parallel,
     products,
 )
-from .cutoff import negligible_gap
+from .cutoff import SKIP_SHARE, negligible_gap
 
 __all__ = ["gaussian_loo_mse"]
 
@@ -41,43 +42,90 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
     ``inf``) rather than subtracting its weight from the full sum keeps narrow
     widths exact, where the self term would dominate the sum.
 
+    The band is exact for values of any size: a key left out of it adds at most
+    ``2**-(p+8) max|v|`` (relative to the row's largest weight) to a sum, and each
+    row checks that this is below ``2**-(p+3)`` of its own ``sum_j w_j |v_j|``; a
+    width where some row fails is computed again with the band widened by
+    just enough (all keys, if need be). Widths whose scores do not fit the dtype
+    (:func:`nwlib._backends.cpu_gauss.in_range`: a nearest neighbour millions of
+    widths away, or a width beyond 1e154) get NaN: the caller's exact path, which
+    takes the nearest-neighbour and the mean limits, scores those.
+
     Examples
     --------
     >>> x = np.array([[0.0], [1.0], [2.0]]); y = np.array([[0.0], [1.0], [2.0]])
     >>> gaussian_loo_mse(x, y, np.array([1e-3])).round(6).tolist()  # errors 1, 0, 1
     [0.666667]
+    >>> gaussian_loo_mse(x, y, np.array([1e-300])).tolist()  # left to the exact path
+    [nan]
     """
     n, d = keys.shape
     widths = np.asarray(widths, dtype=float)
     shared = widths.ndim == 1
+    mse = np.full(widths.shape[0], np.nan)
+    served = np.array([in_range(keys, keys, np.broadcast_to(h, (d,))) for h in widths])
+    if not served.any():
+        return mse
     banded = shared and d == 1
     if banded:  # the error is a sum over points: their order does not matter
         order = np.argsort(keys[:, 0], kind="stable")
         keys, values = keys[order], values[order]
-    c = values.shape[1]
-    v1 = np.empty((n, c + 1), dtype=values.dtype)
-    v1[:, :c], v1[:, c] = values, 1
+    # Columns: the values, 1 (the weights' sum), |values| (each row's scale, for the band).
+    v1 = np.concatenate([values, np.ones((n, 1), values.dtype), np.abs(values)], axis=1)
     # Beyond this many units of -log(weight) a weight is negligible (cutoff.negligible_gap).
-    reach = negligible_gap(n - 1, keys.dtype)
-    mse = np.empty(widths.shape[0])
-    todo = np.ones(widths.shape[0], dtype=bool)
+    base = negligible_gap(n - 1, keys.dtype)
+    reach = np.full(widths.shape[0], base)
+    todo = served
+    for _ in range(2):  # the second pass widens the band where a large value lies beyond it
+        err, ratio = np.full(widths.shape[0], np.nan), np.zeros(widths.shape[0])
+        with np.errstate(over="ignore", under="ignore"):
+            err[todo], ratio[todo] = _loo_errors(keys, values, v1, widths[todo], reach[todo],
+                                                 banded)
+        # The band moves a sum by at most 2**-(p+8) e^-(reach - base) max|v| w_max, and
+        # w_max <= sum_j w_j: within 2**-(p+3) sum_j w_j |v_j| while ratio <= 32 e^(...).
+        fine = todo & ((ratio <= SKIP_SHARE * 256 * np.exp(reach - base)) | (not banded))
+        mse[fine] = err[fine] / n
+        todo = todo & ~fine
+        if not todo.any():
+            break
+        with np.errstate(divide="ignore"):
+            reach[todo] += np.log(ratio[todo] / (SKIP_SHARE * 256)) + math.log(2.0)
+    return mse
+
+
+def _loo_errors(keys: np.ndarray, values: np.ndarray, v1: np.ndarray, widths: np.ndarray,
+                reach: np.ndarray, banded: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return the summed squared errors per width, and the ratios of :func:`_largest_ratio`."""
+    c = values.shape[1]
+    err, ratio = np.empty(widths.shape[0]), np.zeros(widths.shape[0])
+    hard = np.ones(widths.shape[0], dtype=bool)
     if banded:
         gaps = np.diff(keys[:, 0].astype(float))
         nearest = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf)) ** 2
         # Unshifted weights stay normal numbers, far from underflow, for these widths.
-        todo = np.max(nearest) / (2 * widths**2) > -exp_floor(keys.dtype) - reach - 10
-        easy = ~todo
+        hard = np.max(nearest) / (2 * widths**2) > -exp_floor(keys.dtype) - reach - 10
+        easy = ~hard
         if easy.any():
-            sums = _symmetric_sums(keys[:, 0], v1, widths[easy], np.max(nearest), reach)
-            pred = sums[..., :c] / sums[..., c:]
-            mse[easy] = np.sum((pred - values) ** 2, axis=(1, 2)) / n
-    if todo.any():
-        mse[todo] = _shifted_loo_mse(keys, values, v1, widths[todo], banded, reach)
-    return mse
+            sums = _symmetric_sums(keys[:, 0], v1, widths[easy], np.max(nearest), reach[easy])
+            total, scale = sums[..., c : c + 1], sums[..., c + 1 :]
+            err[easy] = np.sum((sums[..., :c] / total - values) ** 2, axis=(1, 2))
+            ratio[easy] = _largest_ratio(total, scale, v1[:, c + 1 :])
+    if hard.any():
+        err[hard], ratio[hard] = _shifted_loo_errors(keys, values, v1, widths[hard], banded,
+                                                     reach[hard])
+    return err, ratio
+
+
+def _largest_ratio(total: np.ndarray, scale: np.ndarray, abs_values: np.ndarray) -> np.ndarray:
+    """Return per width (leading axis) the largest ``max|v| sum w / sum w |v|`` of any row."""
+    top = np.max(abs_values, axis=0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(top > 0, top * total.astype(float) / scale.astype(float), 0.0)
+    return np.max(np.nan_to_num(r, nan=np.inf), axis=tuple(range(1, r.ndim)))
 
 
 def _symmetric_sums(
-    x: np.ndarray, v1: np.ndarray, widths: np.ndarray, nearest: float, reach: float
+    x: np.ndarray, v1: np.ndarray, widths: np.ndarray, nearest: float, reach: np.ndarray
 ) -> np.ndarray:
     """Leave-one-out sums ``sum_{j != i} k_ij v1_j`` of sorted 1-D points, shape (w, n, c+1).
 
@@ -91,6 +139,7 @@ def _symmetric_sums(
     n = x.shape[0]
     radius = np.sqrt(2 * widths**2 * reach + nearest)
     widest = int(np.max(np.searchsorted(x, x + radius.max(), side="right") - np.arange(n)))
+    widest = min(widest, n)
     torch = cpu_gauss.torch_or_none()  # looked up on the module, so that tests can hide torch
     tile = TILE_ELEMENTS if torch is None else TORCH_TILE_ELEMENTS
     step = int(np.clip(tile // max(widest, 1), 16, n))
@@ -129,11 +178,14 @@ def _symmetric_sums(
     return total
 
 
-def _shifted_loo_mse(
+def _shifted_loo_errors(
     keys: np.ndarray, values: np.ndarray, v1: np.ndarray, widths: np.ndarray, banded: bool,
-    reach: float,
-) -> np.ndarray:
-    """Leave-one-out errors with each row's own max shift: exact for any width."""
+    reach: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return summed squared errors and ratios, with each row's own max shift.
+
+    Exact for any width the dtype holds; the ratios are :func:`_largest_ratio`'s.
+    """
     n, d = keys.shape
     c = values.shape[1]
     shared = widths.ndim == 1
@@ -141,7 +193,7 @@ def _shifted_loo_mse(
 
     def block(rows: slice) -> np.ndarray:
         local = np.arange(rows.stop - rows.start)
-        err = np.empty(widths.shape[0])
+        out = np.empty((2, widths.shape[0]))
         if shared:
             base, mins = _loo_dists(keys[rows], k_t, np.ones(d, keys.dtype), rows, local)
             buffer = np.empty(base.size, dtype=keys.dtype)
@@ -149,17 +201,20 @@ def _shifted_loo_mse(
         for i, h in enumerate(widths):
             if shared:
                 if banded:
-                    lo, hi = _band(keys[:, 0], keys[rows, 0], mins, 2 * h * h * reach)
+                    lo, hi = _band(keys[:, 0], keys[rows, 0], mins, 2 * h * h * reach[i])
                 work = buffer[: base.shape[0] * (hi - lo)].reshape(base.shape[0], hi - lo)
                 np.multiply(base[:, lo:hi], keys.dtype.type(-0.5 / (h * h)), out=work)
             else:
                 scale = inverse_2h2(h, keys.dtype)
                 work = np.negative(_loo_dists(keys[rows], k_t, scale, rows, local)[0])
             sums = exp_inplace(work) @ v1[lo:hi]
-            err[i] = np.sum((sums[:, :c] / sums[:, c:] - values[rows]) ** 2)
-        return err
+            total = sums[:, c : c + 1]
+            out[0, i] = np.sum((sums[:, :c] / total - values[rows]) ** 2)
+            out[1, i] = _largest_ratio(total[None], sums[None, :, c + 1 :], v1[:, c + 1 :])[0]
+        return out
 
-    return np.sum(parallel(block, row_blocks(n, n, elements=TILE_ELEMENTS)), axis=0) / n
+    parts = parallel(block, row_blocks(n, n, elements=TILE_ELEMENTS))
+    return np.sum([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
 
 
 def _band(x: np.ndarray, rows_x: np.ndarray, mins: np.ndarray, slack: float) -> tuple[int, int]:

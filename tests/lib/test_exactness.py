@@ -102,13 +102,8 @@ def _check_against_exact(backend, method, kernel, problem, grad=False):
             assert err <= tol, f"query {i}: got {out[i]!r}, exact {f!r}, error {err:.3g} > {tol:.3g}"
 
 
-# Known failure, issue 11 open: float32 tensors, query 75000 from keys -0.25 and -0.75, width
-# 1e-23: the default route returns the mean of the two values, not the nearest key's value.
-KNOWN = pytest.mark.xfail(reason="float32 far query at a tiny width gets the mean (issue 11)", strict=False)
-
-
 @pytest.mark.parametrize("method", ["auto", "reference"])
-@pytest.mark.parametrize("backend", [pytest.param(b, marks=KNOWN) if b == "torch32" else b for b in BACKENDS])
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(settings.get_profile("exact"))
 @given(data=st.data(), kernel=st.sampled_from(sorted(nwlib.KERNELS)))
 def test_nadaraya_watson_is_exact_on_hostile_input(backend, method, data, kernel):
@@ -190,6 +185,23 @@ def test_far_query_gets_the_nearest_keys_value(dtype, widths, lib):
     args = (q, x, y) if lib == "numpy" else tuple(torch.from_numpy(a) for a in (q, x, y))
     got = _numpy(nadaraya_watson(*args, bandwidth=h))
     np.testing.assert_array_equal(got, np.array([y[-1], y[0], y[-1]]))
+
+
+@pytest.mark.parametrize("dtype,query,width", [(np.float32, 75000.0, 1e-23),
+                                                (np.float64, 1e13, 1e-150)])
+@pytest.mark.parametrize("method", ["auto", "reference"])
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+def test_far_query_tells_apart_keys_whose_distances_differ_in_the_seventh_digit(
+        dtype, query, width, method, lib):
+    """Distances 75000.25 and 75000.75 widths of 1e-23: |u|^2 overflows, so the
+    nearest key is found from the distances themselves. Their logs agree to float32's
+    last bit, so comparing logs gave the mean of the two values (found by the suite
+    above)."""
+    q, k = np.array([query], dtype), np.array([-0.25, -0.75], dtype)
+    v = np.array([2.35e17, 1.0], dtype)
+    args = (q, k, v) if lib == "numpy" else tuple(torch.from_numpy(a) for a in (q, k, v))
+    got = _numpy(nadaraya_watson(*args, bandwidth=width, method=method))
+    np.testing.assert_array_equal(got, v[:1])
 
 
 @pytest.mark.parametrize("h", [1e-100, 1e-160, 1e-300])
@@ -276,3 +288,78 @@ def test_torch_routes_are_as_exact_as_numpy(dtype, lo, span, h, tol, grad):
     for g, (f, _) in zip(got, _exact_smooth(str(dtype), lo, span, h)):
         # the values lie in [1, 3], so the answer's scale sum_i alpha_i |v_i| is f itself
         assert abs(g - f) <= tol * abs(f), (g, f)
+
+
+# Leave-one-out: each key predicted from the others, on the fast and the reference path.
+
+def _exact_loo_mse(x, y, h, dtype) -> tuple[float, float]:
+    """The exact leave-one-out MSE, and how far a correct float computation may be from it."""
+    n = x.shape[0]
+    total = tol = 0.0
+    for i in range(n):
+        others = np.delete(np.arange(n), i)
+        ((f, t),) = exact_nw(x[i : i + 1], x[others], y[others], h, "gaussian", dtype)
+        r = abs(f - float(y[i]))
+        total += r * r
+        tol += t * (2 * r + t)
+    eps = float(np.finfo(dtype).eps)
+    return total / n, tol / n + 4 * (n + 2) * eps * total / n
+
+
+@pytest.mark.parametrize("backend", ["numpy64", "numpy32"])
+@pytest.mark.parametrize("method", ["auto", "reference"])
+@settings(settings.get_profile("exact"))
+@given(data=st.data())
+def test_leave_one_out_error_is_exact_on_hostile_input(backend, method, data):
+    _, k, v, h = data.draw(hostile(backend.endswith("32")))
+    if k.shape[0] < 2:
+        k, v = np.concatenate([k, k + 1.0]), np.concatenate([v, v])
+    (k, v, h), _ = _as(backend, k, v, h)
+    per_coordinate = data.draw(st.booleans())
+    cand = h[None, :] if per_coordinate or k.shape[1] == 1 else h[:1]
+    _, mse = nwlib.loo_bandwidth(k, v, cand, method=method)
+    f, tol = _exact_loo_mse(k, v, np.broadcast_to(cand[0], (k.shape[1],)), _dtype(backend))
+    if f > np.finfo(np.float64).max:  # the error itself is beyond float64
+        assert mse[0] == math.inf
+    elif math.isfinite(tol):
+        assert abs(mse[0] - f) <= tol, (mse[0], f, tol)
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+def test_leave_one_out_band_counts_a_large_value_beyond_it(isolated, monkeypatch):
+    """Two keys with value 2**66 lie 0.52 = 10.4 widths beyond 201 keys with values
+    near 1: their weight e^-54 at the edge is below the band's negligible weight (e^-48
+    for 203 keys), yet times 2**66 it moves that prediction by 2e-4. The two far keys
+    predict each other's value exactly on every route (a power of two times a weight,
+    over that weight), so the fast path must match the all-pairs reference to
+    rounding. A key far from all (``isolated``) sends the fast path to its shifted
+    route, which has a band of its own. Small tiles split the rows into blocks, each
+    with its own band, as millions of keys would."""
+    from nwlib._backends import cpu_loo
+
+    monkeypatch.setattr(cpu_loo, "TILE_ELEMENTS", 2**10)
+    monkeypatch.setattr(cpu_loo, "TORCH_TILE_ELEMENTS", 2**10)
+    a = np.linspace(0.0, 2.0, 201)
+    x = np.concatenate([a, [2.52, 2.521]] + ([[100.0]] if isolated else []))
+    y = np.concatenate([1.0 + 0.1 * np.sin(37.0 * a), [2.0**66, 2.0**66]]
+                       + ([[2.0**66]] if isolated else []))
+    fast = nwlib.loo_bandwidth(x, y, [0.05])[1]
+    reference = nwlib.loo_bandwidth(x, y, [0.05], method="reference")[1]
+    np.testing.assert_allclose(fast, reference, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype,h", [(np.float64, h) for h in (1e-300, 1e-160, 1e160, 1e300)]
+                         + [(np.float32, h) for h in (1e-37, 1e-20, 1e20, 1e37)])
+def test_leave_one_out_at_extreme_widths_takes_the_limits(dtype, h):
+    """A tiny width predicts each key from its nearest other key, a huge one from the
+    mean of the others; neither may give NaN, inf or a warning."""
+    x = np.array([0.0, 1.0, 2.0, 3.5], dtype)
+    y = np.array([1.0, 2.0, 3.0, 4.0], dtype)
+    if h < 1:
+        # Key 1.0 sits halfway between 0.0 and 2.0: the mean of their values.
+        expected = np.mean((np.array([2.0, 2.0, 2.0, 3.0]) - y) ** 2)
+    else:
+        expected = np.mean(((y.sum() - y) / 3 - y) ** 2)
+    for method in ("auto", "reference"):
+        _, mse = nwlib.loo_bandwidth(x, y, [h], method=method)
+        assert mse[0] == pytest.approx(expected, rel=1e-6)
