@@ -102,7 +102,7 @@ test: lint book browser dist
 	else echo "make test: no Chromium, so no PDF (tests/book/chromium.py says how to get one)"; fi
 	$(PY) tools/make_exercises.py check
 	$(PY) tools/nbsync.py check
-	$(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # The library alone: its tests and doctests, no notebook, no book build.
 unit: env
