@@ -191,7 +191,7 @@ def test_far_query_gets_the_nearest_keys_value(dtype, widths, lib):
                                                 (np.float64, 1e13, 1e-150)])
 @pytest.mark.parametrize("method", ["auto", "reference"])
 @pytest.mark.parametrize("lib", ["numpy", "torch"])
-def test_far_query_tells_apart_keys_whose_distances_differ_in_the_seventh_digit(
+def test_far_query_tells_apart_keys_whose_distances_differ_in_the_sixth_digit(
         dtype, query, width, method, lib):
     """Distances 75000.25 and 75000.75 widths of 1e-23: |u|^2 overflows, so the
     nearest key is found from the distances themselves. Their logs agree to float32's
