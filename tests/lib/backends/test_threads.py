@@ -37,6 +37,31 @@ def test_torch_thread_count_is_restored(before):
         torch.set_num_threads(saved)
 
 
+@pytest.mark.parametrize("before", [1, 2, 3])
+def test_a_single_block_runs_torch_on_one_thread_and_restores(before):
+    """A call of one block: torch's OpenMP team would split even that and, next to a
+    busy process, wait a scheduler slice for it; so the block runs on one thread, and
+    the caller's setting comes back, also for CPU tensors and compact kernels."""
+    seen = []
+
+    def work(item):
+        seen.append(torch.get_num_threads())
+        return item
+
+    saved = torch.get_num_threads()
+    try:
+        torch.set_num_threads(before)
+        assert cpu_gauss.parallel(work, [0]) == [0] and seen == [1]
+        q, x, y = _data(50)
+        for kernel in ("gaussian", "epanechnikov"):
+            nwlib.nadaraya_watson(torch.from_numpy(q), torch.from_numpy(x), torch.from_numpy(y),
+                                  bandwidth=2.0, kernel=kernel)
+            nwlib.attention_weights(q, x, bandwidth=2.0, kernel=kernel)
+        assert torch.get_num_threads() == before
+    finally:
+        torch.set_num_threads(saved)
+
+
 def test_serial_torch_nests_and_restores_once():
     saved = torch.get_num_threads()
     with cpu_gauss.serial_torch():
