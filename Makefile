@@ -19,11 +19,11 @@ help:
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
 
-# Before any download, name what the machine lacks (Python >= 3.11.5, its venv module,
+# Before any download, name what the machine lacks (Python >= 3.11, its venv module,
 # and npm when the goal builds the book): tools/preflight.py, in a second.
 NEEDS_NPM := $(filter book test assets pdf dist,$(MAKECMDGOALS))
 preflight:
-	@command -v $(PYTHON) >/dev/null || { echo "preflight: $(PYTHON) is not on the PATH: install Python >= 3.11.5, or run make PYTHON=/path/to/python3" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "preflight: $(PYTHON) is not on the PATH: install Python >= 3.11, or run make PYTHON=/path/to/python3" >&2; exit 1; }
 	@$(PYTHON) tools/preflight.py $(if $(NEEDS_NPM),--npm)
 
 # The pinned course environment (constraints.txt holds the exact versions).

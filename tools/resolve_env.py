@@ -30,8 +30,8 @@ PLATFORMS = {
     "macos-arm64": "aarch64-apple-darwin",
     "windows-amd64": "x86_64-pc-windows-msvc",
 }
-#: The oldest Python the pins allow (soupsieve 4.1.3 needs 3.11.5) and the newest tested.
-PYTHONS = ("3.11.5", "3.13")
+#: The oldest Python the pins allow (numpy 2.4 needs 3.11) and the newest tested.
+PYTHONS = ("3.11.0", "3.13")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def resolve(platform: str, python: str) -> Resolution:
 
     Examples
     --------
-    >>> r = resolve("macos-arm64", "3.11.5")  # doctest: +SKIP
+    >>> r = resolve("macos-arm64", "3.11.0")  # doctest: +SKIP
     >>> r.versions["torch"]                     # doctest: +SKIP
     '2.13.0'
     """

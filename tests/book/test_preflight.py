@@ -18,7 +18,11 @@ def test_this_machine_is_ready():
 
 def test_old_python_is_named():
     (msg,) = preflight.problems(need_npm=False, version=(3, 10, 12))
-    assert "Python 3.10.12 is too old" in msg and ">= 3.11.5" in msg
+    assert "Python 3.10.12 is too old" in msg and ">= 3.11.0" in msg
+
+
+def test_debian_12_python_is_enough():
+    assert preflight.problems(need_npm=False, version=(3, 11, 2)) == []
 
 
 def test_missing_venv_module_is_named(monkeypatch):
