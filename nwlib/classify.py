@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .density import parzen_density, parzen_log_density
+from .density import parzen_log_density
 from .kernels import Kernel
 from .pooling import nadaraya_watson
 
@@ -132,12 +132,10 @@ def class_densities(
     >>> dens.round(4).tolist()  # N(0; 0, 1) and N(0; 3, 1)
     [[0.3989, 0.0044]]
     """
-    y, c = _labels(labels, n_classes)
-    _check_classes(y, c)
-    pts = np.asarray(keys, dtype=float)
-    return np.column_stack(
-        [parzen_density(queries, pts[y == k], kernel=kernel, bandwidth=bandwidth) for k in range(c)]
-    )
+    log_dens = class_log_densities(queries, keys, labels, kernel=kernel, bandwidth=bandwidth,
+                                   n_classes=n_classes)
+    with np.errstate(under="ignore"):  # far from every point a density is exactly 0
+        return np.exp(log_dens)
 
 
 def class_log_densities(

@@ -23,15 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .pooling import NoKeyInReachError
 from .validation import prepare
 
 __all__ = ["SingularLocalDesignError", "local_linear", "local_linear_weights",
            "local_linear_loo"]
-
-#: Scores per block (queries x keys x coordinates), as in the pooling module.
-BLOCK_ELEMENTS = 2**20
 
 
 class SingularLocalDesignError(ValueError):
@@ -122,16 +120,10 @@ def _raise(kernel: Kernel, h: Any, count: int, singular: bool) -> None:
     )
 
 
-def _blocks(m: int, n: int, d: int):
-    step = max(1, BLOCK_ELEMENTS // max(1, n * max(d, 1)))
-    for start in range(0, m, step):
-        yield slice(start, min(start + step, m))
-
-
 def _weights(p: Any, kernel: Kernel, loo: bool = False):
     xp = p.xp
     m, n, d = p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]
-    for block in _blocks(m, n, d):
+    for block in row_blocks(m, n * max(d, 1)):
         rows, empty, singular = _rows(p, p.queries[block], kernel, block if loo else None)
         if rows is None:
             bad = empty if empty is not None else singular

@@ -1,7 +1,5 @@
 """Local-linear regression: against statsmodels, exact laws, adversarial inputs, torch."""
 
-import importlib
-
 import numpy as np
 import pytest
 import torch
@@ -9,11 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.nonparametric.kernel_regression import KernelReg
 
+from nwlib.blocking import working_memory_limit
 from nwlib.local_linear import SingularLocalDesignError, local_linear, local_linear_loo, local_linear_weights
 from nwlib.pooling import NoKeyInReachError
-
-# The module, not the function nwlib.local_linear that the package re-exports.
-ll = importlib.import_module("nwlib.local_linear")
 
 SETTINGS = settings(derandomize=True, max_examples=60, deadline=None)
 
@@ -116,13 +112,14 @@ def test_clustered_and_duplicate_keys(rng):
     np.testing.assert_allclose(local_linear(q, x, y, bandwidth=0.7), 3.0 - 2.0 * q, atol=1e-8)
 
 
-def test_blocked_equals_one_block(monkeypatch, rng):
+def test_blocked_equals_one_block(rng):
     x = rng.uniform(0, 5, (80, 2))
     y = rng.standard_normal((80, 3))
     q = rng.uniform(1, 4, (70, 2))
     whole = local_linear(q, x, y, bandwidth=[0.8, 1.2])
-    monkeypatch.setattr(ll, "BLOCK_ELEMENTS", 500)  # about 3 queries per block
-    np.testing.assert_allclose(local_linear(q, x, y, bandwidth=[0.8, 1.2]), whole, atol=1e-13)
+    with working_memory_limit(500 * 8 / 2**20):  # 500 float64 scores: about 3 queries per block
+        blocked = local_linear(q, x, y, bandwidth=[0.8, 1.2])
+    np.testing.assert_allclose(blocked, whole, atol=1e-13)
     assert whole.shape == (70, 3)
 
 
