@@ -29,6 +29,26 @@ def _softmax_pool(q: Any, k: Any, v: Any, scale: float, bias: Any = 0.0) -> np.n
     return as_numpy(torch.softmax(scale * q @ k.T + bias, dim=-1) @ v)
 
 
+def _grade(fn: Callable[..., Any], q: Any, k: Any, v: Any, sigma: float,
+           mistakes: Callable[[], list[tuple[np.ndarray, str]]], target: str) -> Feedback:
+    """Grade ``fn`` on copies of the data against Gaussian Nadaraya-Watson of width ``sigma``.
+
+    It passes, or fails with the message of the first of ``mistakes()`` it matches, or
+    with how far it is from ``target`` (the right answer, as the learner's task names it).
+    """
+    result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
+    got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
+    name = answer_name(fn)
+    ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
+    if close(got, ref, rtol):
+        return Feedback(name, "passed")
+    for wrong, message in mistakes():
+        if close(got, wrong, rtol):
+            return Feedback(name, "failed", [message])
+    return Feedback(name, "failed", [
+        f"The result differs from {target} by up to {np.max(np.abs(got - ref)):.3g}."])
+
+
 @reports
 def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(queries, keys, values, sigma)`` on unit-norm queries and keys.
@@ -50,29 +70,22 @@ def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
 
     q, k, v = _vectors(2)
     q, k, sigma = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True), 0.8
-    result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
-    got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
-    name = answer_name(fn)
-    ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
-    if close(got, ref, rtol):
-        return Feedback(name, "passed")
-    mistakes = {
-        1 / (2 * sigma**2): "You scaled the dot products by 1/(2 sigma^2). The 2 cancels: "
-        "||q - k||^2 / (2 sigma^2) = (2 - 2 q.k) / (2 sigma^2) = const - q.k / sigma^2.",
-        1 / sigma: "You scaled the dot products by 1/sigma; the temperature is sigma^2.",
-        1 / math.sqrt(5): "You used the default scale 1/sqrt(d) of scaled_dot_product_attention; "
-        "pass scale=1 / sigma**2.",
-        1.0: "You did not scale the dot products; divide them by sigma^2 before the softmax.",
-    }
-    for scale, message in mistakes.items():
-        if close(got, _softmax_pool(q, k, v, scale), rtol):
-            return Feedback(name, "failed", [message])
-    if close(got, as_numpy(torch.softmax(q @ k.T / sigma**2, dim=0) @ v), rtol):
-        return Feedback(name, "failed", ["The softmax runs over the queries; each query's "
-                                         "weights must sum to 1 over the keys (dim=-1)."])
-    return Feedback(name, "failed", [
-        f"The result differs from softmax(q k^T / sigma^2) v by up to "
-        f"{np.max(np.abs(got - ref)):.3g}."])
+
+    def mistakes() -> list[tuple[np.ndarray, str]]:
+        scales = {
+            1 / (2 * sigma**2): "You scaled the dot products by 1/(2 sigma^2). The 2 cancels: "
+            "||q - k||^2 / (2 sigma^2) = (2 - 2 q.k) / (2 sigma^2) = const - q.k / sigma^2.",
+            1 / sigma: "You scaled the dot products by 1/sigma; the temperature is sigma^2.",
+            1 / math.sqrt(5): "You used the default scale 1/sqrt(d) of "
+            "scaled_dot_product_attention; pass scale=1 / sigma**2.",
+            1.0: "You did not scale the dot products; divide them by sigma^2 before the softmax.",
+        }
+        return [(_softmax_pool(q, k, v, scale), message) for scale, message in scales.items()] + [
+            (as_numpy(torch.softmax(q @ k.T / sigma**2, dim=0) @ v),
+             "The softmax runs over the queries; each query's weights must sum to 1 over the "
+             "keys (dim=-1).")]
+
+    return _grade(fn, q, k, v, sigma, mistakes, "softmax(q k^T / sigma^2) v")
 
 
 @reports
@@ -97,34 +110,29 @@ def check_nw_attention(fn: Callable[..., Any]) -> Feedback:
     q = q * (0.3 + 2.7 * (q[:, :1].abs() / q[:, :1].abs().max()))
     k = k * (0.3 + 2.7 * (k[:, :1].abs() / k[:, :1].abs().max()))
     sigma = 0.8
-    result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
-    got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
-    name = answer_name(fn)
-    ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
-    if close(got, ref, rtol):
-        return Feedback(name, "passed")
-    sq = (k**2).sum(dim=1)
-    unit_q, unit_k = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True)
-    mistakes = [
-        (0.0, "Without a key term, keys of large norm win whatever their distance: add "
-              "-||k_i||^2 / (2 sigma^2) to the scores of key i (attn_mask=)."),
-        (sq / (2 * sigma**2), "The key term has the wrong sign: it is -||k_i||^2 / (2 sigma^2), "
-                              "a penalty for keys of large norm."),
-        (-sq / 2, "Scale the key term by 1/sigma^2 like the dot products: -||k_i||^2 / (2 sigma^2)."),
-        (-sq / sigma**2, "The key term is half of ||k_i||^2 / sigma^2: -||k_i||^2 / (2 sigma^2)."),
-    ]
-    for bias, message in mistakes:
-        if close(got, _softmax_pool(q, k, v, 1 / sigma**2, bias), rtol):
-            return Feedback(name, "failed", [message])
-    if close(got, as_numpy(nadaraya_watson(unit_q, unit_k, v, bandwidth=sigma)), rtol):
-        return Feedback(name, "failed", ["You normalised the vectors: this task is about "
-                                         "queries and keys as they are, off the sphere."])
-    if close(got, _softmax_pool(q, k, v, 1 / (2 * sigma**2), -sq / (4 * sigma**2)), rtol):
-        return Feedback(name, "failed", ["The dot products are scaled by 1/(2 sigma^2): the 2 "
-                                         "of -2 q.k cancels the 2 of 2 sigma^2, leaving 1/sigma^2."])
-    return Feedback(name, "failed", [
-        f"The result differs from Gaussian Nadaraya-Watson of width sigma by up to "
-        f"{np.max(np.abs(got - ref)):.3g}."])
+
+    def mistakes() -> list[tuple[np.ndarray, str]]:
+        sq = (k**2).sum(dim=1)
+        unit_q, unit_k = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True)
+        biases = [
+            (0.0, "Without a key term, keys of large norm win whatever their distance: add "
+                  "-||k_i||^2 / (2 sigma^2) to the scores of key i (attn_mask=)."),
+            (sq / (2 * sigma**2), "The key term has the wrong sign: it is -||k_i||^2 / "
+                                  "(2 sigma^2), a penalty for keys of large norm."),
+            (-sq / 2, "Scale the key term by 1/sigma^2 like the dot products: "
+                      "-||k_i||^2 / (2 sigma^2)."),
+            (-sq / sigma**2, "The key term is half of ||k_i||^2 / sigma^2: -||k_i||^2 / (2 sigma^2)."),
+        ]
+        return [(_softmax_pool(q, k, v, 1 / sigma**2, bias), message) for bias, message in biases] + [
+            (as_numpy(nadaraya_watson(unit_q, unit_k, v, bandwidth=sigma)),
+             "You normalised the vectors: this task is about queries and keys as they are, off "
+             "the sphere."),
+            (_softmax_pool(q, k, v, 1 / (2 * sigma**2), -sq / (4 * sigma**2)),
+             "The dot products are scaled by 1/(2 sigma^2): the 2 of -2 q.k cancels the 2 of "
+             "2 sigma^2, leaving 1/sigma^2."),
+        ]
+
+    return _grade(fn, q, k, v, sigma, mistakes, "Gaussian Nadaraya-Watson of width sigma")
 
 
 @reports

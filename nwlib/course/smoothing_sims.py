@@ -50,9 +50,8 @@ def pointwise_bias(bandwidth: float, *, estimator: str = "nadaraya_watson",
                             estimator=estimator)
         fits.append(w @ d.y_train)
     fits = np.array(fits)
-    truth = running_example(n, seed=seed).y_true
-    return PointwiseBias(running_example(n, seed=seed).x_query, fits.mean(axis=0) - truth,
-                         fits.std(axis=0, ddof=1))
+    first = running_example(n, seed=seed)  # every draw shares the queries and the truth
+    return PointwiseBias(first.x_query, fits.mean(axis=0) - first.y_true, fits.std(axis=0, ddof=1))
 
 
 @dataclass(frozen=True)
