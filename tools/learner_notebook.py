@@ -12,12 +12,16 @@ So the twin that ``tools/nbsync.py`` writes carries, for every markdown cell:
   below/above"; an ``{eq}`` of the same page as a ``{numref}`` that jupyterlab-myst
   writes "Eq. 2", as the book does; other references inside the notebook stay as they are;
 - ``{include}`` replaced by the included text; MyST comment lines (``% ...``) dropped;
+- ``{glue:text}`name:fmt``` (a number a cell computed and glued with myst-nb's ``glue``) as
+  that number, formatted as the book formats it: :func:`fill_glue` reads it from the
+  executed twin's outputs, so the twin is a function of the source and its own outputs;
 - a gated solution (``solution-start`` with ``:class: dropdown``) folded under its
   collapsed heading, since no renderer folds a box that spans cells; its
   ``solution-end`` as a line of text instead of an empty box;
 
 and a first cell saying what the notebook needs and how to get it (:data:`HEADER`).
-The MyST source stays the single source: this module is a pure function of it.
+The MyST source stays the single source: this module is a pure function of it (and, for
+glued numbers, of the twin's own outputs).
 
 >>> cite_text(["mack1982"], textual=True, entries={"mack1982": ("Mack and Silverman", "1982", "")})
 'Mack and Silverman (1982)'
@@ -258,6 +262,46 @@ def learner_markdown(source: str, here: str, cell: int) -> str:
         return match.group(0) if readable is None else readable
 
     return ROLE.sub(replace, source)
+
+
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]*)`")
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glued_values(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """The text/plain value of every name an executed notebook glued (myst-nb's ``glue``)."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            data = output.get("data", {})
+            text = data.get(GLUE_PREFIX + "text/plain", data.get("text/plain"))
+            if name and text is not None:
+                values[name] = text
+    return values
+
+
+def fill_glue(nb: nbformat.NotebookNode, values: dict[str, str], page: str = "") -> nbformat.NotebookNode:
+    """Write each ``{glue:text}`` role of the markdown cells as its value, in place.
+
+    A name no cell glued raises KeyError (the book would warn about it too).
+
+    >>> cell = nbformat.v4.new_markdown_cell("h = {glue:text}`h:.2f`.")
+    >>> fill_glue(nbformat.v4.new_notebook(cells=[cell]), {"h": "0.3675"}).cells[0].source
+    'h = 0.37.'
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    def replace(match: re.Match) -> str:
+        key, _, spec = match.group(1).partition(":")
+        if key not in values:
+            raise KeyError(f"{page}: no cell glues the name {key!r}")
+        return format_plain_text(values[key], spec)
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = GLUE_ROLE.sub(replace, cell.source)
+    return nb
 
 
 def header_cell(page: str) -> nbformat.NotebookNode:

@@ -5,7 +5,8 @@ diffs. Its ``.ipynb`` twin is generated from it and *executed*, so it carries
 the outputs that nbval compares on every test run. The twin is what learners open
 (in JupyterLab, or downloaded from the book): ``tools/learner_notebook.py`` gives it a
 first cell saying what it needs, and turns citations and cross-page references, which
-only the book can resolve, into readable text.
+only the book can resolve, into readable text; each glued number (``{glue:text}``) it
+writes as the value its own outputs hold.
 
     python tools/nbsync.py build [FILE.md ...]     # regenerate + execute (default: all)
     python tools/nbsync.py refresh [FILE.md ...]   # redo the markdown cells only, keeping
@@ -25,7 +26,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, too
-from tools.learner_notebook import learner_notebook  # noqa: E402
+from tools.learner_notebook import fill_glue, glued_values, learner_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("chapters", "exercises", "solutions")
@@ -75,8 +76,14 @@ def refresh(md: Path) -> Path:
     wanted = [c for c in new.cells if c.cell_type == "code"]
     if _cells(nbformat.v4.new_notebook(cells=code)) != _cells(nbformat.v4.new_notebook(cells=wanted)):
         raise SystemExit(f"{md.relative_to(ROOT)}: its code cells changed; run `nbsync.py build` on it")
-    outputs = iter(code)
+    cells = []
+    for cell, fresh in zip(code, wanted):
+        # Captions and alt text live in the code cell's metadata: take them from the source.
+        cell.metadata = {**fresh.metadata, **{k: v for k, v in cell.metadata.items() if k == "execution"}}
+        cells.append(cell)
+    outputs = iter(cells)
     old.cells = [next(outputs) if c.cell_type == "code" else c for c in new.cells]
+    fill_glue(old, glued_values(old), str(md.relative_to(ROOT)))
     return _finish(old, md)
 
 
@@ -85,6 +92,7 @@ def build(md: Path, timeout: int = 600) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(md.parent)}}).execute()
+    fill_glue(nb, glued_values(nb), str(md.relative_to(ROOT)))
     return _finish(nb, md)
 
 
@@ -96,12 +104,13 @@ def check() -> list[str]:
         if not ipynb.exists():
             problems.append(f"{rel}: no paired {ipynb.name}; run `make notebooks`")
             continue
+        actual = nbformat.read(ipynb, as_version=4)
         try:
-            expected = twin_of(md)
-        except KeyError as error:  # a citation or label that no source defines
+            expected = fill_glue(twin_of(md), glued_values(actual), str(rel))
+        except KeyError as error:  # a citation, label or glued name that nothing defines
             problems.append(f"{rel}: {error.args[0]}")
             continue
-        if _cells(expected) != _cells(nbformat.read(ipynb, as_version=4)):
+        if _cells(expected) != _cells(actual):
             problems.append(f"{rel} and {ipynb.name} disagree; run `make notebooks`")
     for folder in FOLDERS:
         for ipynb in sorted((ROOT / folder).glob("*.ipynb")):
