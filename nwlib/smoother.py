@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .kernels import Kernel
-from .local_linear import local_linear_weights
+from .local_regression import local_linear_weights
 from .pooling import attention_weights
 
 __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
@@ -133,7 +133,7 @@ def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
     Array types: numpy (array-likes and CPU tensors are converted); returns the chosen width as float64 and
     float64 scores.
 
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> best, scores = gcv_bandwidth(d.x_train, d.y_train, [0.1, 0.4, 2.0])
     >>> best
@@ -216,7 +216,7 @@ def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kerne
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> b = confidence_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4)
     >>> bool(np.all(b.lower < b.fit) and np.all(b.fit < b.upper))
@@ -248,7 +248,7 @@ def bootstrap_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> b = bootstrap_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4, n_boot=200)
     >>> b.fit.shape, bool(np.all(b.lower < b.upper))

@@ -12,8 +12,9 @@ Nothing in the core of :mod:`nwlib` imports this package; it builds on the core.
 - :mod:`.smoothing_sims`, :mod:`.stats_plots`: simulations and figures of the chapters on
   boundaries and smoothers.
 
-The names in ``__all__`` are re-exported by :mod:`nwlib` so notebooks call
-``nwlib.plot_fit``, ``nwlib.running_example``, ``nwlib.checks`` and so on.
+Notebooks call these as ``nwlib.course.plot_fit``, ``nwlib.course.running_example`` and
+so on (or import them from :mod:`nwlib.course`); :mod:`nwlib` itself exports the numerics
+only.
 """
 
 from . import (

@@ -75,7 +75,7 @@ def probability_map(
 
     Examples
     --------
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> pm = probability_map(X, y, bandwidth=0.3, resolution=10)
     >>> pm.probs.shape, bool(np.allclose(pm.probs.sum(axis=-1), 1))
@@ -139,7 +139,7 @@ def plot_probability_map(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> fig, ax = plt.subplots()
     >>> _ = plot_probability_map(probability_map(X, y, bandwidth=0.3, resolution=20), X, y, ax=ax)
@@ -178,7 +178,7 @@ def plot_class_panel(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> fig, ax = plt.subplots()
     >>> ax = plot_class_panel(probability_map(X, y, bandwidth=0.3, resolution=20), 1, X, y, ax=ax)

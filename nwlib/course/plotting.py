@@ -74,7 +74,7 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> ax = plot_fit(running_example(), title="data only")
     >>> ax.get_xlabel(), len(ax.lines)
     ('input x', 1)

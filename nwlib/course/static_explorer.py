@@ -133,7 +133,7 @@ def static_width_explorer(
     """
     data = running_example() if data is None else data
     if not isinstance(data, RegressionData):
-        raise TypeError(f"data is a {type(data).__name__}: pass a nwlib.RegressionData.")
+        raise TypeError(f"data is a {type(data).__name__}: pass a nwlib.course.RegressionData.")
     kernels = _validate_kernels(kernels)
     widths = _validate_widths(candidates)
     n_queries = data.x_query.size

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..local_linear import local_linear
+from ..local_regression import local_linear
 from ..pooling import nadaraya_watson
 from ..smoother import smoother_matrix
 from .feedback import Feedback, answer_name, as_numpy, call_answer, close, reports, shape_message
