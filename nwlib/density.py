@@ -30,7 +30,12 @@ def parzen_density(
     The kernel is scaled to integrate to 1 over R^d:
     ``K_h(x) = k(||x / h||) / (normaliser(d) * prod(h))``, so the Gaussian with
     width ``h`` is the normal density with standard deviation ``h`` in every
-    coordinate, as in ``scipy.stats.gaussian_kde``.
+    coordinate. ``h`` is a width in the data's units, unlike the ``bw_method`` of
+    ``scipy.stats.gaussian_kde``, which is a factor on the data's spread: its kernel
+    has covariance ``bw_method**2`` times the samples' covariance (in 1-D, standard
+    deviation ``bw_method * std``). In 1-D, ``parzen_density(q, x, bandwidth=h)``
+    is ``gaussian_kde(x, bw_method=h / x.std(ddof=1))(q)``; passing the same number
+    to both can differ many times over.
 
     Parameters
     ----------

@@ -121,7 +121,14 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
     d : int
         Number of input coordinates.
     n_features : int
-        ``D``, the number of random features; the error falls like ``1 / sqrt(D)``.
+        ``D``, the number of random features. With Fourier features the error of
+        each kernel entry falls like ``1 / sqrt(D)`` (one feature's product has
+        variance at most 2). Positive features are unbiased too, but one product's
+        relative variance is ``exp(|q + k|^2 / h^2) - 1`` (with ``q`` and ``k``
+        measured from the keys' mean), heavy-tailed: ``1 / sqrt(D)`` holds only for
+        very large ``D``. At :func:`linear_attention`'s example setting (h = 0.3 on
+        [0, 1]) the error falls only about like ``D**-0.25`` to ``D**-0.35`` over
+        D = 64 to 4096, so a quadrupled D buys far less than half the error.
     kind : {"fourier", "positive", "softmax"}
         Random Fourier features or positive features for the Gaussian kernel of width
         ``bandwidth``, or positive features for the softmax kernel ``exp(q.k / h^2)``.
