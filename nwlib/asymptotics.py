@@ -102,7 +102,7 @@ def _check(n: float, noise_var: float, bias_integral: float, variance_integral: 
             raise ValueError(f"{name}={value!r}: pass a positive finite number.")
 
 
-def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", noise_var: float,
+def amise(n: float, *, bandwidth: float, kernel: str | Kernel = "gaussian", noise_var: float,
           bias_integral: float, variance_integral: float) -> float:
     """Asymptotic mean integrated squared error at width ``h``.
 
@@ -113,7 +113,7 @@ def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", nois
     ``f''/2`` for local-linear) and ``V = int w(x) / p(x) dx``, for a weight
     ``w`` over the queries.
 
-    >>> round(amise(0.5, 100, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)  # 0.5**4 + R/50
+    >>> round(amise(100, bandwidth=0.5, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)  # 0.5**4 + R/50
     0.0681
     """
     _check(n, noise_var, bias_integral, variance_integral)

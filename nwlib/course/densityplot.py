@@ -6,6 +6,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .plotting import use_axes
+
 __all__ = ["plot_densities"]
 
 
@@ -54,10 +56,7 @@ def plot_densities(
     >>> plt.close(fig)
     """
     x = np.asarray(grid, dtype=float)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5.0, 3.5), layout="constrained")
+    ax = use_axes(ax, figsize=(5.0, 3.5))
     if not curves:
         raise ValueError("curves is empty; pass at least one {label: density values}.")
     overlay = dict(overlay or {})

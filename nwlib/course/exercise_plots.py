@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..learning import WidthHistory
+from .plotting import use_axes
 
 __all__ = ["plot_width_history", "plot_rate"]
 
@@ -100,13 +101,10 @@ def plot_rate(
     >>> ax.get_xscale(), len(ax.get_lines())
     ('log', 2)
     """
-    import matplotlib.pyplot as plt
-
     ns, values = np.asarray(ns, dtype=float), np.asarray(values, dtype=float)
     if ns.shape != values.shape or ns.ndim != 1 or np.any(ns <= 0) or np.any(values <= 0):
         raise ValueError("ns and values must be 1-D arrays of positive numbers, of equal length.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     line = ax.loglog(ns, values, "o", label=f"{label}: simulated" if label else "simulated")[0]
     if expected is not None:
         centre_n, centre_v = np.exp(np.mean(np.log(ns))), np.exp(np.mean(np.log(values)))

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..classify import class_probabilities
 from ..kernels import Kernel
+from .plotting import use_axes
 
 __all__ = ["ProbabilityMap", "probability_map", "plot_probability_map", "plot_class_panel"]
 
@@ -117,14 +118,6 @@ def _axes_labels(ax: Any, title: str) -> None:
     ax.set_title(title)
 
 
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5.0, 4.0), layout="constrained")
-    return ax
-
-
 def plot_probability_map(
     pmap: ProbabilityMap, keys: Any, labels: Any, *, ax: Any = None, title: str = ""
 ) -> Any:
@@ -147,7 +140,7 @@ def plot_probability_map(
     ('$x_1$', 3)
     >>> plt.close(fig)
     """
-    ax = _axes(ax)
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     c = pmap.probs.shape[-1]
     # A light tint keeps the points readable on top; blending further towards white
     # where no class dominates makes uncertainty read as pale.
@@ -193,7 +186,7 @@ def plot_class_panel(
 
     # Light to dark grey, never white or black, so the coloured points stay visible.
     greys = ListedColormap(matplotlib.colormaps["gray_r"](np.linspace(0.08, 0.8, 256)))
-    ax = _axes(ax)
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     ax.imshow(pmap.probs[..., cls], origin="lower", extent=pmap.extent, aspect="auto",
               cmap=greys, vmin=0.0, vmax=1.0)
     _scatter(ax, np.asarray(keys, dtype=float), np.asarray(labels))

@@ -17,7 +17,27 @@ __all__ = ["plot_fit", "plot_weights", "plot_kernel", "plot_kernel_gallery", "pl
            "plot_bias_variance", "axes_grid"]
 
 
-def _axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
+def use_axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
+    """Return ``ax``, or the Axes of a new figure of ``figsize`` inches when it is None.
+
+    The one axes helper of the course's figures (:mod:`.plotting`, :mod:`.stats_plots`,
+    :mod:`.maps`, :mod:`.densityplot`, :mod:`.exercise_plots`): every ``plot_x(...,
+    ax=None)`` draws on the Axes it is given or on a new constrained-layout figure.
+
+    Array types: none; returns a matplotlib Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on.
+    figsize : tuple of float
+        Width and height in inches of the new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax`` itself, or the new figure's Axes.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -79,7 +99,7 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
     >>> ax.get_xlabel(), len(ax.lines)
     ('input x', 1)
     """
-    ax = _axes(ax)
+    ax = use_axes(ax)
     ax.plot(data.x_query, data.y_true, color="0.3", linestyle="--", label="true f(x)")
     if fit is not None:
         xq = data.x_query if queries is None else np.asarray(queries, dtype=float)
@@ -141,7 +161,7 @@ def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
             f"weights has shape {w.shape} but there are {q.size} queries and {k.size} keys; "
             "pass the (queries x keys) matrix from attention_weights(queries, keys)."
         )
-    ax = _axes(ax, figsize=(4.5, 4.0))
+    ax = use_axes(ax, figsize=(4.5, 4.0))
     image = ax.imshow(w, aspect="auto", origin="lower", cmap="Reds", vmin=0.0, vmax=vmax,
                       interpolation="nearest")
     # Rows are an even grid of queries, columns unevenly spaced keys: label ticks by value.
@@ -174,7 +194,7 @@ def plot_kernel(kernel: str | Kernel, *, ax: Any = None, bandwidth: float = 1.0,
     k = get_kernel(kernel)
     if not bandwidth > 0:
         raise ValueError(f"bandwidth={bandwidth!r}: pass a positive width.")
-    ax = _axes(ax, figsize=(3.5, 2.6))
+    ax = use_axes(ax, figsize=(3.5, 2.6))
     q = np.linspace(key - span, key + span, num)
     ax.plot(q, k(np.abs(q - key) / bandwidth), color=color, linewidth=2, label=label)
     ax.set_xlabel("query q (key at 0)" if key == 0 else f"query q (key at {key:g})")
@@ -214,7 +234,7 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
     e = np.asarray(mse, dtype=float).ravel()
     if c.shape != e.shape:
         raise ValueError(f"candidates ({c.size}) and mse ({e.size}) need the same length.")
-    ax = _axes(ax)
+    ax = use_axes(ax)
     ax.plot(c, e, marker=".", color="C0", label="leave-one-out MSE")
     best = int(np.argmin(e))
     ax.plot([c[best]], [e[best]], marker="o", markersize=9, color="C3", linestyle="none",
@@ -240,7 +260,7 @@ def plot_bias_variance(candidates: Any, bias2: Any, variance: Any, *, ax: Any = 
     h, b, v = (np.asarray(a, dtype=float).ravel() for a in (candidates, bias2, variance))
     if not h.shape == b.shape == v.shape:
         raise ValueError("candidates, bias2 and variance need the same length (one per width).")
-    ax = _axes(ax, figsize=(6.0, 3.6))
+    ax = use_axes(ax, figsize=(6.0, 3.6))
     ax.plot(h, b, label="squared bias")
     ax.plot(h, v, label="variance")
     ax.plot(h, b + v, color="k", label="mean squared error")

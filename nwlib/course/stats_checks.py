@@ -2,7 +2,7 @@
 
 Like :mod:`nwlib.checks`, each check runs the learner's function on a small
 seeded case, compares it with the library's answer and with typical mistakes,
-and returns a :class:`~nwlib.feedback.Feedback` that names the mistake.
+and returns a :class:`~nwlib.course.feedback.Feedback` that names the mistake.
 """
 
 from __future__ import annotations

@@ -9,15 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from .plotting import use_axes
+
 __all__ = ["plot_weight_profiles", "plot_band", "plot_pointwise"]
-
-
-def _axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | None = None,
@@ -30,7 +24,7 @@ def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | 
     >>> ax.get_ylabel()
     'weight of key x_i'
     """
-    ax = _axes(ax)
+    ax = use_axes(ax)
     x = np.asarray(keys, dtype=float)
     for i, (label, w) in enumerate(profiles.items()):
         ax.plot(x, np.asarray(w, dtype=float), marker="o^sd"[i % 4], markersize=4,
@@ -57,7 +51,7 @@ def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
     >>> plot_band([0, 1, 2], b).get_xlabel()
     'query q'
     """
-    ax = _axes(ax)
+    ax = use_axes(ax)
     q = np.asarray(queries, dtype=float)
     ax.fill_between(q, band.lower, band.upper, color=color, alpha=0.25,
                     label=f"{label} ({100 * band.level:.0f}%)")
@@ -81,7 +75,7 @@ def plot_pointwise(queries: Any, curves: dict[str, Any], *, ylabel: str, ax: Any
     >>> plot_pointwise([0, 1], {"a": [1, 2]}, ylabel="bias").get_ylabel()
     'bias'
     """
-    ax = _axes(ax)
+    ax = use_axes(ax)
     q = np.asarray(queries, dtype=float)
     for i, (label, y) in enumerate(curves.items()):
         ax.plot(q, np.asarray(y, dtype=float), color=f"C{i}", label=label)

@@ -39,7 +39,7 @@ class ExplorerResult:
         return int(np.isnan(self.fit).sum())
 
 
-def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> ExplorerResult:
+def explore(kernel: str = "gaussian", *, bandwidth: float = 0.5, n: int = 40) -> ExplorerResult:
     """Fit the running example with ``n`` points and return the weights and the fit.
 
     Array types: none; returns float64 numpy arrays (in an ExplorerResult).
@@ -49,7 +49,7 @@ def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> Ex
 
     Examples
     --------
-    >>> r = explore("gaussian", 0.5, 40)
+    >>> r = explore("gaussian", bandwidth=0.5, n=40)
     >>> r.weights.shape, r.fit.shape, round(float(r.weights.sum(axis=1).max()), 12)
     ((50, 40), (50,), 1.0)
     """
@@ -104,14 +104,14 @@ class KernelExplorer:
         self.redraws = 0
         self.figure: Any = None
         self._draw = draw
-        self.result = explore(kernel, bandwidth, n)
+        self.result = explore(kernel, bandwidth=bandwidth, n=n)
         for control in (self.width, self.kernel, self.points):
             control.observe(self._on_change, names="value")
         self.widget = w.VBox([w.HBox([self.width, self.kernel, self.points]), self.output])
         self._redraw()
 
     def _on_change(self, _change: Any = None) -> None:
-        self.result = explore(self.kernel.value, self.width.value, self.points.value)
+        self.result = explore(self.kernel.value, bandwidth=self.width.value, n=self.points.value)
         self._redraw()
 
     def _redraw(self) -> None:

@@ -204,3 +204,37 @@ def test_promised_dtype(name, kind):
         assert isinstance(result, torch.Tensor) == tensor_in, type(result)
     elif "numpy" in promise.split(";", 1)[1]:
         assert isinstance(result, (np.ndarray, np.generic)), type(result)
+
+
+# --- names the docstrings mention exist ----------------------------------------------
+def _resolves(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[i:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_every_dotted_nwlib_name_in_the_source_exists():
+    """A docstring or message naming ``nwlib.x.y`` points at a module or object that exists."""
+    from pathlib import Path
+
+    root = Path(nwlib.__file__).parent
+    missing = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"(?<![\w.])(nwlib(?:\.\w+)+)", text):
+            if not _resolves(match.group(1)):
+                line = text.count("\n", 0, match.start()) + 1
+                missing.append(f"{path.relative_to(root.parent)}:{line}: {match.group(1)}")
+    assert missing == []

@@ -13,7 +13,7 @@ def direct(kernel, h, n):
 
 
 def test_explore_matches_nadaraya_watson():
-    r = nwlib.course.explore("epanechnikov", 0.8, 25)
+    r = nwlib.course.explore("epanechnikov", bandwidth=0.8, n=25)
     data, fit = direct("epanechnikov", 0.8, 25)
     np.testing.assert_array_equal(r.data.x_train, data.x_train)
     np.testing.assert_allclose(r.fit, fit, rtol=1e-12)
@@ -22,7 +22,7 @@ def test_explore_matches_nadaraya_watson():
 
 
 def test_explore_marks_unreached_queries_instead_of_raising():
-    r = nwlib.course.explore("boxcar", 0.02, 10)
+    r = nwlib.course.explore("boxcar", bandwidth=0.02, n=10)
     assert r.unreached > 0 and np.isnan(r.weights).any(axis=1).sum() == r.unreached
 
 
@@ -65,9 +65,9 @@ def test_the_kernel_menu_offers_every_kernel_and_the_slider_is_logarithmic():
 
 def test_explorer_starting_values_are_checked():
     with pytest.raises(ValueError, match="kernel"):
-        nwlib.course.explore("parabolic", 0.5, 40)
+        nwlib.course.explore("parabolic", bandwidth=0.5, n=40)
     with pytest.raises(ValueError, match="bandwidth"):
-        nwlib.course.explore("gaussian", -0.5, 40)
+        nwlib.course.explore("gaussian", bandwidth=-0.5, n=40)
 
 
 def test_sliders_redraw_on_release_so_moves_do_not_queue():

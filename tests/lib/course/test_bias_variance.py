@@ -1,4 +1,4 @@
-"""Bias and variance over fresh draws of the running example (nwlib.course.teaching)."""
+"""Bias and variance over fresh draws of the running example (nwlib.course.smoothing_sims)."""
 
 import numpy as np
 import pytest
