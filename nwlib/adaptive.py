@@ -159,6 +159,21 @@ def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths:
     Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
     stays float32, integers become float64).
 
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    values : numpy.typing.ArrayLike, shape (n,) or (n, c)
+        The value (response) of each key.
+    bandwidths : numpy.typing.ArrayLike, shape (n,)
+        One width ``> 0`` per key.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    empty : {"raise", "nan"}
+        What a query no key reaches gets: an error, or NaN.
+
     Returns
     -------
     predictions : ndarray, shape (m,) for values of shape (n,), else (m, c)

@@ -80,8 +80,14 @@ def parzen_log_density(
 
     Parameters
     ----------
-    queries, samples, kernel, bandwidth
-        As in :func:`parzen_density`.
+    queries : array_like or torch.Tensor, shape (m,) or (m, d)
+        Where to evaluate the log density.
+    samples : array_like or torch.Tensor, shape (n,) or (n, d)
+        The data the density is estimated from.
+    kernel : str or Kernel
+        Any kernel but ``"constant"``, which does not integrate to 1.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The width ``h > 0``, or one width per coordinate.
 
     Returns
     -------

@@ -38,6 +38,17 @@ class RandomFeatures:
 
     Array types: none; holds float64 numpy arrays; called on points it returns their float dtype (a tensor for tensor input).
 
+    Parameters
+    ----------
+    kind : str
+        One of ``FEATURE_KINDS``.
+    frequencies : numpy.ndarray, shape (d, D)
+        The random frequencies ``W``.
+    offsets : numpy.ndarray, shape (D,)
+        The random phases ``b`` (zeros for positive features).
+    bandwidth : float
+        The width ``h``.
+
     Attributes
     ----------
     kind : str
@@ -137,6 +148,11 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
     seed : int
         Seed of the draw: the same seed gives the same features, in numpy and torch.
 
+    Returns
+    -------
+    RandomFeatures
+        The feature map; call it on points to get their (m, D) features.
+
     Examples
     --------
     >>> phi = random_features(1, 20_000, bandwidth=0.5, seed=0)
@@ -161,6 +177,20 @@ def feature_kernel(queries: Any, keys: Any, features: RandomFeatures) -> Any:
     """Return the approximate kernel matrix ``phi(Q) phi(K)^T``, shape (m, n).
 
     Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike or torch.Tensor, shape (m,) or (m, d)
+        The query points.
+    keys : numpy.typing.ArrayLike or torch.Tensor, shape (n,) or (n, d)
+        The key points.
+    features : RandomFeatures
+        From :func:`random_features`.
+
+    Returns
+    -------
+    array or torch.Tensor, shape (m, n)
+        The approximate kernel, in the input's float dtype.
 
     Examples
     --------

@@ -43,6 +43,19 @@ def coupled_modalities(
     dimension, each plus a little independent noise. Row ``i`` of both arrays
     shows the same item: the pairs are coupled.
 
+    Parameters
+    ----------
+    n : int
+        Number of items.
+    latent_dim : int
+        Size of each item's latent vector.
+    dims : tuple of int
+        Sizes of the two modalities' vectors.
+    noise : float
+        Standard deviation of the independent noise of each modality.
+    seed : int
+        Seed of the random draw.
+
     Returns
     -------
     a : (n, dims[0]) array
@@ -137,6 +150,18 @@ def retrieval_accuracy(source: Any, target: Any) -> float:
     Row ``i`` of ``source`` is matched with the row of ``target`` of largest
     dot product; it counts as correct when that row is ``i``. Guessing at
     random scores ``1 / n`` on average.
+
+    Parameters
+    ----------
+    source : numpy.typing.ArrayLike, shape (n, a)
+        One representation of the items.
+    target : numpy.typing.ArrayLike, shape (n, a)
+        Another, row ``i`` the partner of source row ``i``.
+
+    Returns
+    -------
+    float
+        The fraction in [0, 1].
 
     Examples
     --------

@@ -29,9 +29,25 @@ def _gram(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
                          ridge: float = 1.0) -> np.ndarray:
-    """Weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
+    """Compute the weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
 
     Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    ridge : float
+        The ridge ``lambda > 0`` added to the kernel matrix's diagonal.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, n)
+        The weights, float64.
 
     Examples
     --------
@@ -72,6 +88,11 @@ def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
         Subtract the mean of the values first and add it back (a Gaussian
         process whose prior mean is the data's mean); far from every key the fit
         then returns to that mean instead of to 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,) or (m, c)
+        The fit at each query, float64.
 
     Examples
     --------

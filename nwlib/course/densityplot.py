@@ -33,14 +33,16 @@ def plot_densities(
         Drawn as solid lines.
     samples : array_like, shape (n,)
         The data, drawn as short ticks (a rug plot).
+    ax : matplotlib.axes.Axes or None
+        Where to draw; a new figure otherwise.
     overlay : mapping of label -> array of shape (m,), optional
         Curves to compare with ``curves``: the i-th is drawn dashed in the colour
         of the i-th solid curve, which is then drawn thick and light, so a pair
         that agrees shows as a dashed line inside a thick band.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure otherwise.
-    title, ylabel : str
-        Axes title and y-axis label (the x-axis is labelled ``$x$``).
+    title : str
+        Axes title.
+    ylabel : str
+        The y-axis label (the x-axis is labelled ``$x$``).
 
     Returns
     -------

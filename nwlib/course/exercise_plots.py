@@ -94,6 +94,26 @@ def plot_rate(
     Array types: numpy (sample sizes and values; array-likes); returns the matplotlib
     Axes.
 
+    Parameters
+    ----------
+    ns : numpy.typing.ArrayLike
+        The sample sizes, positive.
+    values : numpy.typing.ArrayLike
+        One positive value per sample size.
+    expected : float or None
+        Slope of the reference line; none when None.
+    label : str
+        Legend label.
+    ylabel : str
+        The y-axis label.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")

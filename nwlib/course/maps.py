@@ -32,6 +32,16 @@ class ProbabilityMap:
     Array types: none; holds float64 numpy arrays.
 
     ``probs[i, j]`` holds the probabilities at the point ``(xs[j], ys[i])``.
+
+    Parameters
+    ----------
+    xs : numpy.ndarray, shape (r,)
+        Grid coordinates along the first axis.
+    ys : numpy.ndarray, shape (r,)
+        Grid coordinates along the second axis.
+    probs : numpy.ndarray, shape (r, r, c)
+        Class probabilities at each grid point.
+
     """
 
     xs: np.ndarray  # (nx,)
@@ -73,6 +83,11 @@ def probability_map(
         Grid cells along each axis.
     margin : float
         How far the grid extends beyond the keys, in data units.
+
+    Returns
+    -------
+    ProbabilityMap
+        The grid and the class probabilities on it.
 
     Examples
     --------
@@ -125,6 +140,19 @@ def plot_probability_map(
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    pmap : ProbabilityMap
+        From :func:`probability_map`.
+    keys : numpy.typing.ArrayLike, shape (n, 2)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        Their classes.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    title : str
+        The Axes title.
+
     Returns
     -------
     The matplotlib Axes (a new figure's when ``ax`` is None).
@@ -163,6 +191,19 @@ def plot_class_panel(
     r"""Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
+
+    Parameters
+    ----------
+    pmap : ProbabilityMap
+        From :func:`probability_map`.
+    cls : int
+        The class to show.
+    keys : numpy.typing.ArrayLike, shape (n, 2)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        Their classes.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
 
     Returns
     -------

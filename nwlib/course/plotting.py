@@ -51,6 +51,26 @@ def axes_grid(count: int, *, ncols: int = 3, size: tuple[float, float] = (4.0, 3
 
     Array types: none; returns a matplotlib Figure and its Axes.
 
+    Parameters
+    ----------
+    count : int
+        Number of panels.
+    ncols : int
+        Panels per row.
+    size : tuple of float
+        Width and height of one panel, in inches.
+    sharey : bool
+        Share the y-axis between panels.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure.
+    axes : list of matplotlib.axes.Axes
+        The ``count`` visible panels, row by row.
+
+    Examples
+    --------
     >>> fig, axes = axes_grid(4, ncols=3)
     >>> len(axes), sum(ax.get_visible() for ax in fig.axes)
     (4, 4)
@@ -83,8 +103,14 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
     fit : array_like, shape (m,), optional
         Predictions at ``queries`` (default ``data.x_query``). NaN entries, the
         queries no key reaches, show as gaps.
-    ax : matplotlib Axes, optional
-    label, title : str
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    label : str
+        Legend label of the estimate.
+    title : str or None
+        The Axes title.
+    queries : numpy.typing.ArrayLike, shape (m,), optional
+        Where ``fit`` was computed (default ``data.x_query``).
     legend : bool
         Draw the legend (in a grid of panels, one legend is enough).
 
@@ -187,6 +213,32 @@ def plot_kernel(kernel: str | Kernel, *, ax: Any = None, bandwidth: float = 1.0,
 
     Call it several times on one Axes (with ``label`` and ``color``) to compare widths.
 
+    Parameters
+    ----------
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    bandwidth : float
+        The width ``h``.
+    key : float
+        Where the key sits.
+    span : float
+        Half-width of the plotted range, in widths.
+    num : int
+        Number of points on the curve.
+    label : str or None
+        Legend label (default: the kernel's name).
+    color : str
+        A matplotlib colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> ax = plot_kernel("boxcar")
     >>> float(ax.lines[0].get_ydata().max()), ax.get_title()
     (1.0, 'boxcar: 1 if u <= 1 else 0')
@@ -210,6 +262,22 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
 
     Array types: none; returns the matplotlib Figure.
 
+    Parameters
+    ----------
+    kernels : sequence of str
+        Names from ``KERNELS``.
+    ncols : int
+        Panels per row.
+    span : float
+        Half-width of each plotted range.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure of panels.
+
+    Examples
+    --------
     >>> fig = plot_kernel_gallery(["gaussian", "boxcar"])
     >>> [ax.get_title().split(":")[0] for ax in fig.axes]
     ['gaussian', 'boxcar']
@@ -226,6 +294,24 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    candidates : numpy.typing.ArrayLike, shape (w,)
+        The widths.
+    mse : numpy.typing.ArrayLike, shape (w,)
+        The leave-one-out error at each.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    title : str or None
+        The Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> ax = plot_loo_curve([0.1, 0.2, 0.5, 1.0], [1.3, 1.0, 0.99, 1.5])
     >>> ax.get_xscale(), ax.lines[1].get_xdata().tolist()
     ('log', [0.5])
@@ -253,6 +339,24 @@ def plot_bias_variance(candidates: Any, bias2: Any, variance: Any, *, ax: Any = 
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    candidates : numpy.typing.ArrayLike, shape (w,)
+        The widths.
+    bias2 : numpy.typing.ArrayLike, shape (w,)
+        Squared bias at each width.
+    variance : numpy.typing.ArrayLike, shape (w,)
+        Variance at each width.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> ax = plot_bias_variance([0.1, 1.0], [0.0, 0.4], [0.4, 0.1])
     >>> [line.get_label() for line in ax.lines]
     ['squared bias', 'variance', 'mean squared error']

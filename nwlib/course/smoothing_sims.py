@@ -27,6 +27,16 @@ class PointwiseBias:
     """Mean fit minus truth, and the spread of the fits, at each query.
 
     Array types: none; holds float64 numpy arrays.
+
+    Parameters
+    ----------
+    queries : numpy.ndarray, shape (m,)
+        The query grid.
+    bias : numpy.ndarray, shape (m,)
+        Mean fit minus the truth.
+    sd : numpy.ndarray, shape (m,)
+        Standard deviation of the fits.
+
     """
 
     queries: np.ndarray
@@ -37,7 +47,7 @@ class PointwiseBias:
 def pointwise_bias(*, bandwidth: float, estimator: str = "nadaraya_watson",
                    kernel: str | Kernel = "gaussian", repeats: int = 200, n: int = 40,
                    seed: int = 1000) -> PointwiseBias:
-    """Bias and standard deviation of the fit at each query of the running example.
+    """Measure the bias and standard deviation of the fit at each query of the running example.
 
     Array types: none (draws its own data); returns a PointwiseBias of float64 numpy arrays.
 
@@ -134,6 +144,18 @@ class Coverage:
     """How often pointwise bands covered the true function, query by query.
 
     Array types: none; holds numpy arrays (float64 coverage and widths).
+
+    Parameters
+    ----------
+    queries : numpy.ndarray, shape (m,)
+        The query grid.
+    covered : numpy.ndarray, shape (m,)
+        Fraction of draws whose band held the truth.
+    width : numpy.ndarray, shape (m,)
+        Mean band width.
+    level : float
+        The nominal coverage.
+
     """
 
     queries: np.ndarray

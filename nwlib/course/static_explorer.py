@@ -39,7 +39,7 @@ class StaticWidthExplorer:
 
     Array types: none; holds plain Python data (the page's JSON payload).
 
-    Attributes
+    Parameters
     ----------
     payload : dict
         What the page embeds: the data, the widths, the rounded fits per kernel and

@@ -16,10 +16,30 @@ __all__ = ["plot_weight_profiles", "plot_band", "plot_pointwise"]
 
 def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | None = None,
                          ax: Any = None, title: str | None = None) -> Any:
-    """Weights of one query over the keys, one marker series per estimator.
+    """Plot the weights of one query over the keys, one marker series per estimator.
 
     Array types: numpy (array-likes are converted); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    keys : numpy.typing.ArrayLike, shape (n,)
+        The keys.
+    profiles : dict of str to array of shape (n,)
+        One query's weights per estimator.
+    query : float or None
+        The query, marked by a vertical line.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    title : str or None
+        The Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> ax = plot_weight_profiles([0.0, 1.0], {"a": [0.4, 0.6]}, query=0.0)
     >>> ax.get_ylabel()
     'weight of key x_i'
@@ -46,6 +66,30 @@ def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
 
     Array types: numpy (reads a Band; array-likes are converted); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,)
+        The queries.
+    band : Band
+        From :func:`nwlib.confidence_band` or :func:`nwlib.bootstrap_band`.
+    truth : numpy.typing.ArrayLike or None
+        The true function at the queries.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    label : str
+        Legend label.
+    color : str
+        A matplotlib colour.
+    title : str or None
+        The Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> from types import SimpleNamespace
     >>> b = SimpleNamespace(fit=np.zeros(3), lower=-np.ones(3), upper=np.ones(3), level=0.95)
     >>> plot_band([0, 1, 2], b).get_xlabel()
@@ -68,10 +112,32 @@ def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
 
 def plot_pointwise(queries: Any, curves: dict[str, Any], *, ylabel: str, ax: Any = None,
                    reference: float | None = None, title: str | None = None) -> Any:
-    """Curves of a pointwise quantity (bias, coverage, ...) against the query.
+    """Plot curves of a pointwise quantity (bias, coverage, ...) against the query.
 
     Array types: numpy (array-likes are converted); returns the matplotlib Axes.
 
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,)
+        The queries.
+    curves : dict of str to array of shape (m,)
+        One curve per label.
+    ylabel : str
+        The y-axis label.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    reference : float or None
+        A horizontal reference line.
+    title : str or None
+        The Axes title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
     >>> plot_pointwise([0, 1], {"a": [1, 2]}, ylabel="bias").get_ylabel()
     'bias'
     """

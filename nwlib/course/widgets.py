@@ -25,6 +25,20 @@ class ExplorerResult:
     """What the explorer shows for one setting of its controls.
 
     Array types: none; holds float64 numpy arrays.
+
+    Parameters
+    ----------
+    kernel : str
+        The kernel's name.
+    bandwidth : float
+        The width.
+    data : RegressionData
+        The running example drawn.
+    weights : numpy.ndarray, shape (m, n)
+        Attention weights, NaN rows where no key is in reach.
+    fit : numpy.ndarray, shape (m,)
+        The fit on the query grid.
+
     """
 
     kernel: str
@@ -47,6 +61,20 @@ def explore(kernel: str = "gaussian", *, bandwidth: float = 0.5, n: int = 40) ->
     Queries no key reaches get NaN (``empty="nan"``) so the learner sees a gap
     in the curve rather than an error while dragging the slider.
 
+    Parameters
+    ----------
+    kernel : str
+        A name from ``KERNELS``.
+    bandwidth : float
+        The width ``h > 0``.
+    n : int
+        Number of keys.
+
+    Returns
+    -------
+    ExplorerResult
+        The data, weights and fit.
+
     Examples
     --------
     >>> r = explore("gaussian", bandwidth=0.5, n=40)
@@ -67,6 +95,17 @@ class KernelExplorer:
     The computation takes about a millisecond; drawing and sending the figure takes
     far longer, so the sliders redraw when released rather than at every pixel
     (``continuous_update=False``), which keeps redraws from queueing up.
+
+    Parameters
+    ----------
+    kernel : str
+        The kernel first shown, a name from ``KERNELS``.
+    bandwidth : float
+        The width first shown.
+    n : int
+        The sample size first shown.
+    draw : bool
+        Draw the figure (False: compute only, for tests).
 
     Attributes
     ----------
