@@ -238,3 +238,13 @@ def test_every_dotted_nwlib_name_in_the_source_exists():
                 line = text.count("\n", 0, match.start()) + 1
                 missing.append(f"{path.relative_to(root.parent)}:{line}: {match.group(1)}")
     assert missing == []
+
+
+def test_no_public_name_shadows_a_module():
+    """``nwlib.softmax`` is a function, so no module may be called softmax (and so on)."""
+    import pkgutil
+
+    for package, names in ((nwlib, nwlib.__all__), (nwlib.course, nwlib.course.__all__)):
+        modules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+        shadowed = sorted(set(names) & modules - {"checks", "learned_checks", "stats_checks"})
+        assert shadowed == [], f"{package.__name__}: functions named like their modules: {shadowed}"
