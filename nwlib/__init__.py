@@ -3,6 +3,7 @@
 The package has three layers:
 
 - the core numerics, one module per idea: :mod:`.validation` (checking inputs),
+  :mod:`.arrays` (the array types the signatures name),
   :mod:`.blocking` (blocks of rows within one memory budget), :mod:`.kernels`,
   :mod:`.pooling` (attention weights and Nadaraya-Watson), :mod:`.density`
   (Parzen estimates), :mod:`.loo` (the leave-one-out objective), :mod:`.selection`

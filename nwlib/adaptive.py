@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike
 from .blocking import check_result_fits
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
@@ -30,7 +31,7 @@ from .validation import check_choice, prepare
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]
 
 
-def adaptive_bandwidths(keys: Any, *, bandwidth: float, kernel: str | Kernel = "gaussian",
+def adaptive_bandwidths(keys: ArrayLike, *, bandwidth: float, kernel: str | Kernel = "gaussian",
                         alpha: float = 0.5) -> np.ndarray:
     """Per-key widths ``h_j = h * (p(x_j) / g) ** (-alpha)`` from a pilot density.
 
@@ -117,7 +118,7 @@ def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
     return blocked_attention(p, scores_of, k, empty, widths, pool=values is not None), p
 
 
-def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
+def attention_weights_per_key(queries: ArrayLike, keys: ArrayLike, *, bandwidths: ArrayLike,
                               kernel: str | Kernel = "gaussian",
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
@@ -151,7 +152,7 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
     return _per_key(queries, keys, None, kernel, bandwidths, empty)[0]
 
 
-def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths: Any,
+def nadaraya_watson_per_key(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidths: ArrayLike,
                             kernel: str | Kernel = "gaussian",
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).

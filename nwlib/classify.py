@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayOrTensor, Width
 from .density import parzen_log_density
 from .kernels import Kernel
 from .pooling import nadaraya_watson
@@ -65,12 +66,12 @@ def _labels(labels: Any, n_classes: int | None) -> tuple[np.ndarray, int]:
 
 
 def class_probabilities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
     empty: str = "raise",
 ) -> np.ndarray:
@@ -124,12 +125,12 @@ def _check_classes(y: np.ndarray, c: int) -> None:
 
 
 def class_densities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Parzen estimates of each class-conditional density ``p(x | y = c)``.
@@ -172,12 +173,12 @@ def class_densities(
 
 
 def class_log_densities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Compute the logs of :func:`class_densities`, which do not underflow far from the points.

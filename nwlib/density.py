@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayOrTensor, Width
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .scores import log_scores
@@ -16,11 +17,11 @@ __all__ = ["parzen_density", "parzen_log_density"]
 
 
 def parzen_density(
-    queries: Any,
-    samples: Any,
+    queries: ArrayOrTensor,
+    samples: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
 ) -> Any:
     """Kernel density estimate ``p(x) = 1/n sum_i K_h(x - x_i)`` at each query.
 
@@ -62,11 +63,11 @@ def parzen_density(
 
 
 def parzen_log_density(
-    queries: Any,
-    samples: Any,
+    queries: ArrayOrTensor,
+    samples: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
 ) -> Any:
     """Log of the kernel density estimate, by a blocked log-sum-exp over the samples.
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayOrTensor
 from .validation import check_choice, prepare
 
 __all__ = ["FEATURE_KINDS", "RandomFeatures", "random_features", "feature_kernel", "linear_attention"]
@@ -173,7 +174,7 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
     return RandomFeatures(kind, w, b, float(bandwidth))
 
 
-def feature_kernel(queries: Any, keys: Any, features: RandomFeatures) -> Any:
+def feature_kernel(queries: ArrayOrTensor, keys: ArrayOrTensor, features: RandomFeatures) -> Any:
     """Return the approximate kernel matrix ``phi(Q) phi(K)^T``, shape (m, n).
 
     Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).
@@ -217,8 +218,8 @@ def _centred(queries: Any, keys: Any, features: RandomFeatures) -> tuple[Any, An
     return queries - centre, keys - centre
 
 
-def linear_attention(queries: Any, keys: Any, values: Any, features: RandomFeatures, *,
-                     return_denominator: bool = False) -> Any:
+def linear_attention(queries: ArrayOrTensor, keys: ArrayOrTensor, values: ArrayOrTensor,
+                     features: RandomFeatures, *, return_denominator: bool = False) -> Any:
     """Nadaraya-Watson with the kernel ``phi(q) . phi(k)``, in time linear in n.
 
     Array types: numpy or torch; returns the input's float dtype (a tensor for tensor input).

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike
+
 __all__ = ["coupled_modalities", "relative_representation", "retrieval_accuracy"]
 
 
@@ -89,7 +91,7 @@ def _unit_rows(x: np.ndarray, name: str) -> np.ndarray:
 
 
 def relative_representation(
-    items: Any, anchors: Any, *, top_k: int | None = None, power: float = 1.0
+    items: Any, anchors: ArrayLike, *, top_k: int | None = None, power: float = 1.0
 ) -> np.ndarray:
     """Cosine similarities of each item to each anchor, sparsified as in ASIF.
 
@@ -142,7 +144,7 @@ def relative_representation(
     return kept / np.where(norms > 0, norms, 1.0)
 
 
-def retrieval_accuracy(source: Any, target: Any) -> float:
+def retrieval_accuracy(source: ArrayLike, target: ArrayLike) -> float:
     """Fraction of items whose most similar target row is their own partner.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.

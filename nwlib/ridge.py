@@ -12,11 +12,10 @@ Its weights ``k(q, K) (K + lambda I)^{-1}`` need not sum to 1 nor be positive.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from .arrays import ArrayLike, Width
 from .validation import prepare
 
 __all__ = ["kernel_ridge", "kernel_ridge_weights"]
@@ -27,7 +26,7 @@ def _gram(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * np.sum(diff * diff, axis=-1))
 
 
-def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
+def kernel_ridge_weights(queries: ArrayLike, keys: ArrayLike, *, bandwidth: Width = 1.0,
                          ridge: float = 1.0) -> np.ndarray:
     """Compute the weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
 
@@ -69,7 +68,7 @@ def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
     return cho_solve(factor, _gram(queries, keys, h).T).T
 
 
-def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
+def kernel_ridge(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidth: Width = 1.0,
                  ridge: float = 1.0, center: bool = False) -> np.ndarray:
     """Kernel ridge regression with the Gaussian kernel: ``f(q) = w(q) @ y``.
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike, Width
 from .kernels import Kernel
 from .local_regression import local_linear_weights
 from .pooling import attention_weights
@@ -29,8 +30,8 @@ __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
 ESTIMATORS = ("nadaraya_watson", "local_linear")
 
 
-def smoother_matrix(queries: Any, keys: Any, *, kernel: str | Kernel = "gaussian",
-                    bandwidth: Any = 1.0, estimator: str = "nadaraya_watson") -> np.ndarray:
+def smoother_matrix(queries: ArrayLike, keys: ArrayLike, *, kernel: str | Kernel = "gaussian",
+                    bandwidth: Width = 1.0, estimator: str = "nadaraya_watson") -> np.ndarray:
     """Compute the weights of each query over the keys: ``fit = W @ values``, shape (m, n).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
@@ -87,7 +88,7 @@ def _values(values: Any, n: int) -> np.ndarray:
     return y
 
 
-def effective_dof(weights: Any) -> float:
+def effective_dof(weights: ArrayLike) -> float:
     """Effective degrees of freedom ``tr W`` of a smoother matrix.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -112,7 +113,7 @@ def effective_dof(weights: Any) -> float:
     return float(np.trace(_square(weights)))
 
 
-def loo_residuals(weights: Any, values: Any) -> np.ndarray:
+def loo_residuals(weights: ArrayLike, values: ArrayLike) -> np.ndarray:
     """Exact leave-one-out residuals ``(y_i - yhat_i) / (1 - W_ii)``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
@@ -149,7 +150,7 @@ def loo_residuals(weights: Any, values: Any) -> np.ndarray:
     return (y - w @ y) / (1 - leverage)
 
 
-def gcv_score(weights: Any, values: Any) -> float:
+def gcv_score(weights: ArrayLike, values: ArrayLike) -> float:
     """Generalised cross-validation (Craven and Wahba 1979).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -183,7 +184,7 @@ def gcv_score(weights: Any, values: Any) -> float:
     return float(np.mean((y - w @ y) ** 2) / (1 - ratio) ** 2)
 
 
-def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
+def gcv_bandwidth(keys: ArrayLike, values: ArrayLike, candidates: ArrayLike, *,
                   kernel: str | Kernel = "gaussian",
                   estimator: str = "nadaraya_watson") -> tuple[float, np.ndarray]:
     """Pick the candidate width with the smallest GCV score; return it and every score.
@@ -227,7 +228,7 @@ def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
     return float(cand[int(np.argmin(scores))]), scores
 
 
-def noise_variance(weights: Any, values: Any) -> float:
+def noise_variance(weights: ArrayLike, values: ArrayLike) -> float:
     """Plug-in noise variance ``RSS / (n - 2 tr W + tr(W^T W))``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -262,7 +263,7 @@ def noise_variance(weights: Any, values: Any) -> float:
     return float(np.sum((y - w @ y) ** 2) / dof)
 
 
-def pointwise_variance(weights: Any, noise_var: float) -> np.ndarray:
+def pointwise_variance(weights: ArrayLike, noise_var: float) -> np.ndarray:
     """Variance ``sigma^2 sum_i w_i(q)^2`` of each query's fit, for independent noise.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
@@ -323,8 +324,8 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
-def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
-                    bandwidth: Any = 1.0, level: float = 0.95,
+def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
+                    kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0, level: float = 0.95,
                     estimator: str = "nadaraya_watson") -> Band:
     """Compute the normal pointwise band ``fit +- z sqrt(sigma_hat^2 sum_i w_i(q)^2)``.
 
@@ -376,9 +377,9 @@ def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kerne
     return Band(fit, fit - z * se, fit + z * se, level)
 
 
-def bootstrap_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
-                   bandwidth: Any = 1.0, level: float = 0.95, n_boot: int = 1000,
-                   seed: int = 0, estimator: str = "nadaraya_watson") -> Band:
+def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
+                   kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0, level: float = 0.95,
+                   n_boot: int = 1000, seed: int = 0, estimator: str = "nadaraya_watson") -> Band:
     """Residual-bootstrap pointwise band (basic bootstrap interval).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Band of float64 numpy arrays.

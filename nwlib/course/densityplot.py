@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_densities"]
 
 
 def plot_densities(
-    grid: Any,
+    grid: ArrayLike,
     curves: Mapping[str, Any],
-    samples: Any,
+    samples: ArrayLike,
     *,
-    ax: Any = None,
+    ax: Axes | None = None,
     overlay: Mapping[str, Any] | None = None,
     title: str = "",
     ylabel: str = "density",

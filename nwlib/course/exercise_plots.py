@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..learning import WidthHistory
 from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_width_history", "plot_rate"]
 
 
 def plot_width_history(
-    history: WidthHistory, *, ax: Any = None, label: str = "", names: list[str] | None = None
+    history: WidthHistory, *, ax: Axes | None = None, label: str = "", names: list[str] | None = None
 ) -> Any:
     """Loss and width(s) against the optimiser step, on two log-scaled panels.
 
@@ -78,13 +82,13 @@ def _plain_log_ticks(axis: Any) -> None:
 
 
 def plot_rate(
-    ns: Any,
-    values: Any,
+    ns: ArrayLike,
+    values: ArrayLike,
     *,
     expected: float | None = None,
     label: str = "",
     ylabel: str = "mean squared error",
-    ax: Any = None,
+    ax: Axes | None = None,
 ) -> Any:
     """Log-log plot of ``values`` against the sample sizes ``ns``, with a line of slope ``expected``.
 

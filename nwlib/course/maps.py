@@ -9,13 +9,17 @@ are drawn as lines, and the training points on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..arrays import ArrayLike, Width
 from ..classify import class_probabilities
 from ..kernels import Kernel
 from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["ProbabilityMap", "probability_map", "plot_probability_map", "plot_class_panel"]
 
@@ -60,10 +64,10 @@ class ProbabilityMap:
 
 
 def probability_map(
-    keys: Any,
-    labels: Any,
+    keys: ArrayLike,
+    labels: ArrayLike,
     *,
-    bandwidth: Any,
+    bandwidth: Width,
     kernel: str | Kernel = "gaussian",
     resolution: int = 150,
     margin: float = 0.5,
@@ -134,7 +138,7 @@ def _axes_labels(ax: Any, title: str) -> None:
 
 
 def plot_probability_map(
-    pmap: ProbabilityMap, keys: Any, labels: Any, *, ax: Any = None, title: str = ""
+    pmap: ProbabilityMap, keys: ArrayLike, labels: ArrayLike, *, ax: Axes | None = None, title: str = ""
 ) -> Any:
     """Draw the blended class colours, the decision boundaries and the labelled keys.
 
@@ -186,7 +190,7 @@ def plot_probability_map(
 
 
 def plot_class_panel(
-    pmap: ProbabilityMap, cls: int, keys: Any, labels: Any, *, ax: Any = None
+    pmap: ProbabilityMap, cls: int, keys: ArrayLike, labels: ArrayLike, *, ax: Axes | None = None
 ) -> Any:
     r"""Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
 

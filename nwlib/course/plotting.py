@@ -6,18 +6,22 @@ chapter composes figures from these pieces and tests can inspect what was drawn.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..kernels import KERNELS, Kernel, get_kernel
 from .data import RegressionData
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_fit", "plot_weights", "plot_kernel", "plot_kernel_gallery", "plot_loo_curve",
            "plot_bias_variance", "axes_grid"]
 
 
-def use_axes(ax: Any = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
+def use_axes(ax: Axes | None = None, figsize: tuple[float, float] = (5.0, 3.5)) -> Any:
     """Return ``ax``, or the Axes of a new figure of ``figsize`` inches when it is None.
 
     The one axes helper of the course's figures (:mod:`.plotting`, :mod:`.stats_plots`,
@@ -89,9 +93,9 @@ def axes_grid(count: int, *, ncols: int = 3, size: tuple[float, float] = (4.0, 3
     return fig, flat[:count]
 
 
-def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
+def plot_fit(data: RegressionData, fit: ArrayLike = None, *, ax: Axes | None = None,
              label: str = "estimate", title: str | None = None,
-             queries: Any = None, legend: bool = True) -> Any:
+             queries: ArrayLike = None, legend: bool = True) -> Any:
     """Training data, the true function and (optionally) an estimate on the queries.
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
@@ -146,7 +150,7 @@ def plot_fit(data: RegressionData, fit: Any = None, *, ax: Any = None,
     return ax
 
 
-def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
+def plot_weights(weights: ArrayLike, queries: ArrayLike, keys: ArrayLike, *, ax: Axes | None = None,
                  title: str | None = None, colorbar: bool = True, vmax: float | None = None) -> Any:
     """Draw the attention-weight matrix as a heatmap: one row per query, one column per key.
 
@@ -204,7 +208,7 @@ def plot_weights(weights: Any, queries: Any, keys: Any, *, ax: Any = None,
     return ax
 
 
-def plot_kernel(kernel: str | Kernel, *, ax: Any = None, bandwidth: float = 1.0,
+def plot_kernel(kernel: str | Kernel, *, ax: Axes | None = None, bandwidth: float = 1.0,
                 key: float = 0.0, span: float = 2.5, num: int = 501,
                 label: str | None = None, color: str = "C2") -> Any:
     """Draw a kernel's weight ``k(|q - key| / h)`` as a function of the query ``q``.
@@ -288,7 +292,7 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
     return fig
 
 
-def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
+def plot_loo_curve(candidates: ArrayLike, mse: ArrayLike, *, ax: Axes | None = None,
                    title: str | None = None) -> Any:
     """Leave-one-out error against the width on a log axis, with the minimum marked.
 
@@ -334,7 +338,8 @@ def plot_loo_curve(candidates: Any, mse: Any, *, ax: Any = None,
     return ax
 
 
-def plot_bias_variance(candidates: Any, bias2: Any, variance: Any, *, ax: Any = None) -> Any:
+def plot_bias_variance(candidates: ArrayLike, bias2: ArrayLike, variance: ArrayLike, *,
+                       ax: Axes | None = None) -> Any:
     """Squared bias, variance and their sum (the mean squared error) against the width.
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.

@@ -11,10 +11,10 @@ the truth).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..kernels import Kernel
 from ..smoother import confidence_band, smoother_matrix
 from .data import running_example
@@ -91,7 +91,7 @@ def pointwise_bias(*, bandwidth: float, estimator: str = "nadaraya_watson",
     return PointwiseBias(first.x_query, fits.mean(axis=0) - first.y_true, fits.std(axis=0, ddof=1))
 
 
-def bias_variance(candidates: Any, *, kernel: str | Kernel = "gaussian", n: int = 40,
+def bias_variance(candidates: ArrayLike, *, kernel: str | Kernel = "gaussian", n: int = 40,
                   repeats: int = 200, seed: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """Squared bias and variance of the Nadaraya-Watson fit at each width.
 

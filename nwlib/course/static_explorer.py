@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..kernels import KERNELS
 from ..pooling import attention_weights, nadaraya_watson
 from .data import RegressionData, running_example
@@ -99,7 +100,7 @@ def static_width_explorer(
     data: RegressionData | None = None,
     *,
     kernels: Sequence[str] = ("gaussian", "epanechnikov", "boxcar"),
-    candidates: Any = np.geomspace(0.05, 2.0, 21).round(3),
+    candidates: ArrayLike = np.geomspace(0.05, 2.0, 21).round(3),
     heatmap_rows: int = 10,
     decimals: int = 3,
 ) -> StaticWidthExplorer:

@@ -5,17 +5,21 @@ Each helper draws on the Axes it is given (or a new one) and returns it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_weight_profiles", "plot_band", "plot_pointwise"]
 
 
-def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | None = None,
-                         ax: Any = None, title: str | None = None) -> Any:
+def plot_weight_profiles(keys: ArrayLike, profiles: dict[str, Any], *, query: float | None = None,
+                         ax: Axes | None = None, title: str | None = None) -> Any:
     """Plot the weights of one query over the keys, one marker series per estimator.
 
     Array types: numpy (array-likes are converted); returns the matplotlib Axes.
@@ -60,7 +64,7 @@ def plot_weight_profiles(keys: Any, profiles: dict[str, Any], *, query: float | 
     return ax
 
 
-def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
+def plot_band(queries: ArrayLike, band: ArrayLike, *, truth: ArrayLike = None, ax: Axes | None = None,
               label: str = "band", color: str = "C0", title: str | None = None) -> Any:
     """Plot a fit with its pointwise band (shaded), and optionally the true function.
 
@@ -110,7 +114,7 @@ def plot_band(queries: Any, band: Any, *, truth: Any = None, ax: Any = None,
     return ax
 
 
-def plot_pointwise(queries: Any, curves: dict[str, Any], *, ylabel: str, ax: Any = None,
+def plot_pointwise(queries: ArrayLike, curves: dict[str, Any], *, ylabel: str, ax: Axes | None = None,
                    reference: float | None = None, title: str | None = None) -> Any:
     """Plot curves of a pointwise quantity (bias, coverage, ...) against the query.
 
