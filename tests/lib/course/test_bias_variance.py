@@ -35,3 +35,10 @@ def test_constant_kernel_variance_is_that_of_a_sample_mean():
 def test_bias_variance_rejects_bad_input(kwargs):
     with pytest.raises(ValueError):
         nwlib.course.bias_variance(**kwargs)
+
+
+def test_bias_variance_averages_pointwise_bias():
+    """One Monte Carlo: bias_variance is pointwise_bias averaged over the queries."""
+    bias2, variance = nwlib.course.bias_variance([0.5], kernel="epanechnikov", repeats=6, seed=11)
+    r = nwlib.course.pointwise_bias(bandwidth=0.5, kernel="epanechnikov", repeats=6, seed=11)
+    assert bias2[0] == np.mean(r.bias**2) and variance[0] == np.mean(r.sd**2)

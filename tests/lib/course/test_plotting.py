@@ -115,3 +115,19 @@ def test_bias_variance_plot_sums_the_two_curves():
     assert ax.get_xscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match="same length"):
         nwlib.course.plot_bias_variance(widths, bias2[:2], variance)
+
+
+def test_one_axes_helper_for_every_figure_module():
+    """The figure modules share plotting.use_axes: no private _axes copies, and no module
+    but plotting opens a single-Axes figure of its own."""
+    import re
+    from pathlib import Path
+
+    import nwlib.course
+
+    folder = Path(nwlib.course.__file__).parent
+    for path in sorted(folder.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "def _axes(" not in text, path.name
+        if path.name != "plotting.py":
+            assert not re.search(r"plt\.subplots\(figsize", text), path.name
