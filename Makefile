@@ -104,11 +104,21 @@ test: lint book browser dist
 	$(PY) tools/nbsync.py check
 	$(PY) -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-# The library alone: its tests and doctests, no notebook, no book build.
-unit: env
-	$(PY) -m pytest tests/lib nwlib
+# The library alone: its tests and doctests, no notebook, no book build, no slow suite
+# (make test runs those). Needs only the `dev` extra: no book stack. For torch's CPU build
+# instead of the CUDA wheels: make unit TORCH_INDEX=https://download.pytorch.org/whl/cpu
+DEV_STAMP := $(VENV)/.installed-dev
+$(DEV_STAMP): pyproject.toml constraints.txt | preflight
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -c constraints.txt setuptools
+	$(PY) -m pip install --quiet -c constraints.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) \
+		--no-build-isolation -e '.[dev]'
+	touch $@
 
-lint: env
+unit: $(DEV_STAMP)
+	$(PY) -m pytest -m "not slow" tests/lib nwlib
+
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 # JupyterLab at the project root on the course environment, with the course's learner

@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     from statsmodels.nonparametric.kernel_regression import KernelReg
 
-    from nwlib.local_linear import local_linear
+    from nwlib.local_regression import local_linear
 
     rng = np.random.default_rng(0)
     n, d = args.n, args.d

@@ -118,7 +118,7 @@ def learner_widths() -> dict[int, float]:
     import nwlib
 
     candidates = np.geomspace(0.02, 3.0, 80)
-    example = nwlib.running_example()
+    example = nwlib.course.running_example()
     x5, y5, _ = data(2_000, 5, "float64")
     picked = {1: nwlib.loo_bandwidth(example.x_train, example.y_train, candidates)[0],
               5: nwlib.loo_bandwidth(x5, y5, candidates)[0]}

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/widget_latency.py
 
-Times :func:`nwlib.explore` (regenerate the data, weights, fit) for every kernel
-over widths spanning the slider, and the full redraw of :class:`nwlib.KernelExplorer`
+Times :func:`nwlib.course.explore` (regenerate the data, weights, fit) for every kernel
+over widths spanning the slider, and the full redraw of :class:`nwlib.course.KernelExplorer`
 (computation plus matplotlib drawing on the Agg backend), with and without rendering
 the PNG the inline backend sends. Reports medians and the 95th percentile in
 milliseconds. The target: well under 100 ms of computation.
@@ -37,13 +37,13 @@ def main() -> None:
     widths = np.geomspace(0.01, 10.0, 50)
     for n in (40, 200):
         ms = np.concatenate([
-            timed(lambda i, k=k: nwlib.explore(k, widths[i % widths.size], n), 200)
+            timed(lambda i, k=k: nwlib.course.explore(k, bandwidth=widths[i % widths.size], n=n), 200)
             for k in nwlib.KERNELS
         ])
         print(f"compute per move, n = {n:3d}: median {np.median(ms):.2f} ms, "
               f"95th percentile {np.percentile(ms, 95):.2f} ms")
     with contextlib.redirect_stdout(io.StringIO()):
-        explorer = nwlib.KernelExplorer()
+        explorer = nwlib.course.KernelExplorer()
 
     def move(i: int) -> None:
         # Outside a notebook the Output widget echoes terminal clear codes; hide them.

@@ -3,23 +3,26 @@
 The package has three layers:
 
 - the core numerics, one module per idea: :mod:`.validation` (checking inputs),
+  :mod:`.arrays` (the array types the signatures name),
   :mod:`.blocking` (blocks of rows within one memory budget), :mod:`.kernels`,
   :mod:`.pooling` (attention weights and Nadaraya-Watson), :mod:`.density`
   (Parzen estimates), :mod:`.loo` (the leave-one-out objective), :mod:`.selection`
   (choosing the width), :mod:`.learning` (learning it by gradient descent),
-  :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.softmax` (softmax,
-  logsumexp, SDPA), :mod:`.relative` (relative representations), :mod:`.plan`
-  (the pairs the Gaussian fast path computes and skips), :mod:`.local_linear`
-  (local-linear regression), :mod:`.smoother` (the smoother matrix: degrees of
-  freedom, leave-one-out shortcut, GCV, bands), :mod:`.kernel_ridge`,
-  :mod:`.asymptotics` (kernel constants and the AMISE width), :mod:`.metric` (a learned
-  shared projection), :mod:`.features` (random features, linear attention) and
-  :mod:`.attention_layer` (a learned multi-head layer; a torch module, so it is
-  imported on first use: ``import nwlib`` stays free of torch);
+  :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.attention` (softmax,
+  logsumexp, and Nadaraya-Watson as dot-product attention), :mod:`.relative` (relative
+  representations), :mod:`.plan` (the pairs the Gaussian fast path computes and skips),
+  :mod:`.local_regression` (local-linear regression), :mod:`.smoother` (the smoother
+  matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.ridge` (kernel
+  ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
+  :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
+  linear attention) and :mod:`.attention_layer` (a learned multi-head layer; a torch
+  module, so it is imported on first use: ``import nwlib`` stays free of torch);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
 - :mod:`.course`: what exists for the book (data sets, figures, widgets, learner
-  checks, simulations). The core never imports it.
+  checks, simulations). The core never imports it, and ``nwlib.__all__`` holds the
+  numerics only: a notebook calls ``nwlib.course.plot_fit`` or writes
+  ``from nwlib.course import plot_fit``.
 
 Glossary: every function names its arguments the same way.
 
@@ -37,7 +40,8 @@ Glossary: every function names its arguments the same way.
 ``init``, ``lr``
     Starting width and learning rate of the learners.
 ``ax``
-    Every plot helper is ``plot_x(..., *, ax=None)`` and returns the matplotlib Axes.
+    Every plot helper of :mod:`.course` is ``plot_x(..., *, ax=None)`` and returns the
+    matplotlib Axes.
 
 Array types: every public function and class says, in one paragraph of its
 docstring starting ``Array types:``, which arrays it accepts (``numpy``, ``numpy or
@@ -54,57 +58,55 @@ import sys as _sys
 from . import (
     adaptive,
     asymptotics,
+    attention,
     classify,
     density,
     features,
-    kernel_ridge,
     kernels,
     learning,
-    local_linear,
+    local_regression,
     loo,
     metric,
     plan,
     pooling,
     relative,
+    ridge,
     selection,
     smoother,
-    softmax,
 )
 
-# Captured before the star imports: the function softmax shadows the module softmax.
 _CORE = (
-    adaptive, asymptotics, classify, density, features, kernel_ridge, kernels, learning,
-    local_linear, loo, metric, plan, pooling, relative, selection, smoother, softmax,
+    adaptive, asymptotics, attention, classify, density, features, kernels, learning,
+    local_regression, loo, metric, plan, pooling, relative, ridge, selection, smoother,
 )
 
 from .adaptive import *  # noqa: E402, F403
 from .asymptotics import *  # noqa: E402, F403
+from .attention import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
 from .features import *  # noqa: E402, F403
-from .kernel_ridge import *  # noqa: E402, F403
 from .kernels import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403
-from .local_linear import *  # noqa: E402, F403
+from .local_regression import *  # noqa: E402, F403
 from .loo import *  # noqa: E402, F403
 from .metric import *  # noqa: E402, F403
 from .plan import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .relative import *  # noqa: E402, F403
+from .ridge import *  # noqa: E402, F403
 from .selection import *  # noqa: E402, F403
 from .smoother import *  # noqa: E402, F403
-from .softmax import *  # noqa: E402, F403
 
 # isort: split
-# --- Course helpers, re-exported for the notebooks -------------------------------------
-# Data sets, plots, widgets, learner checks and simulations live in nwlib.course; their
-# names are re-exported here so a chapter can call nwlib.plot_fit or nwlib.checks, and
-# the exercises' `from nwlib.checks import check_...` keeps working.
+# --- The course helpers: nwlib.course, not re-exported --------------------------------
+# Data sets, plots, widgets, learner checks and simulations are reached as
+# nwlib.course.plot_fit (or `from nwlib.course import plot_fit`); the exercises'
+# `from nwlib.checks import check_...` keeps working.
 from . import course  # noqa: E402
-from .course import *  # noqa: E402, F403
 
 _sys.modules[__name__ + ".checks"] = course.checks
-# --- end of the course re-exports ------------------------------------------------------
+# --- end of the course block -----------------------------------------------------------
 
 # nwlib.attention_layer subclasses torch.nn.Module; its names load it on first access.
 _LAZY = {"AttentionLayer": "attention_layer", "train_attention": "attention_layer"}
@@ -119,7 +121,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = [name for module in _CORE for name in module.__all__] + list(_LAZY) + course.__all__
+__all__ = [name for module in _CORE for name in module.__all__] + list(_LAZY)
 
 __version__ = "0.1.0"
 

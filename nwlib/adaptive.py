@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike
 from .blocking import check_result_fits
 from .density import parzen_density
 from .kernels import Kernel, get_kernel
@@ -30,7 +31,7 @@ from .validation import check_choice, prepare
 __all__ = ["adaptive_bandwidths", "attention_weights_per_key", "nadaraya_watson_per_key"]
 
 
-def adaptive_bandwidths(keys: Any, *, bandwidth: float, kernel: str | Kernel = "gaussian",
+def adaptive_bandwidths(keys: ArrayLike, *, bandwidth: float, kernel: str | Kernel = "gaussian",
                         alpha: float = 0.5) -> np.ndarray:
     """Per-key widths ``h_j = h * (p(x_j) / g) ** (-alpha)`` from a pilot density.
 
@@ -117,7 +118,7 @@ def _per_key(queries: Any, keys: Any, values: Any, kernel: str | Kernel, bandwid
     return blocked_attention(p, scores_of, k, empty, widths, pool=values is not None), p
 
 
-def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
+def attention_weights_per_key(queries: ArrayLike, keys: ArrayLike, *, bandwidths: ArrayLike,
                               kernel: str | Kernel = "gaussian",
                               empty: str = "raise") -> np.ndarray:
     """Attention weights when key ``j`` has its own width ``h_j``.
@@ -151,13 +152,28 @@ def attention_weights_per_key(queries: Any, keys: Any, *, bandwidths: Any,
     return _per_key(queries, keys, None, kernel, bandwidths, empty)[0]
 
 
-def nadaraya_watson_per_key(queries: Any, keys: Any, values: Any, *, bandwidths: Any,
+def nadaraya_watson_per_key(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidths: ArrayLike,
                             kernel: str | Kernel = "gaussian",
                             empty: str = "raise") -> np.ndarray:
     """Nadaraya-Watson estimate with one width per key (see :func:`adaptive_bandwidths`).
 
     Array types: numpy (a torch tensor raises TypeError); returns the input's float dtype (float32
     stays float32, integers become float64).
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    values : numpy.typing.ArrayLike, shape (n,) or (n, c)
+        The value (response) of each key.
+    bandwidths : numpy.typing.ArrayLike, shape (n,)
+        One width ``> 0`` per key.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    empty : {"raise", "nan"}
+        What a query no key reaches gets: an error, or NaN.
 
     Returns
     -------

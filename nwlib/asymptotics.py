@@ -39,6 +39,20 @@ class KernelConstants:
     ``(sigma_K R_K / n)^(4/5)``). It does not depend on how widths are scaled;
     ``r_equal_spread = R * sigma_K`` is R of the kernel rescaled to unit
     variance, the width convention of the kernels chapter.
+
+    Parameters
+    ----------
+    name : str
+        The kernel's name.
+    mu2 : float
+        ``mu_2 = int u^2 K(u) du``, the kernel's second moment.
+    roughness : float
+        ``R = int K(u)^2 du``.
+    r_equal_spread : float
+        ``R * sqrt(mu_2)``: R of the kernel rescaled to unit variance.
+    efficiency : float
+        AMISE efficiency relative to the Epanechnikov kernel, at most 1.
+
     """
 
     name: str
@@ -66,6 +80,16 @@ def kernel_constants(kernel: str | Kernel) -> KernelConstants:
 
     Raises ValueError for the constant kernel, which is not integrable.
 
+    Parameters
+    ----------
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+
+    Returns
+    -------
+    KernelConstants
+        Its ``mu_2``, ``R`` and efficiency.
+
     Examples
     --------
     >>> c = kernel_constants("epanechnikov")
@@ -89,6 +113,13 @@ def kernel_table() -> list[KernelConstants]:
 
     Array types: none; returns a list of KernelConstants.
 
+    Returns
+    -------
+    list of KernelConstants
+        One per kernel of ``KERNELS`` that integrates to a finite value.
+
+    Examples
+    --------
     >>> [c.name for c in kernel_table()][:2]
     ['gaussian', 'boxcar']
     """
@@ -102,7 +133,7 @@ def _check(n: float, noise_var: float, bias_integral: float, variance_integral: 
             raise ValueError(f"{name}={value!r}: pass a positive finite number.")
 
 
-def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", noise_var: float,
+def amise(n: float, *, bandwidth: float, kernel: str | Kernel = "gaussian", noise_var: float,
           bias_integral: float, variance_integral: float) -> float:
     """Asymptotic mean integrated squared error at width ``h``.
 
@@ -113,7 +144,29 @@ def amise(bandwidth: float, n: float, *, kernel: str | Kernel = "gaussian", nois
     ``f''/2`` for local-linear) and ``V = int w(x) / p(x) dx``, for a weight
     ``w`` over the queries.
 
-    >>> round(amise(0.5, 100, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)  # 0.5**4 + R/50
+    Parameters
+    ----------
+    n : float
+        Number of keys.
+    bandwidth : float
+        The width ``h > 0``.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    noise_var : float
+        The noise variance ``sigma^2 > 0``.
+    bias_integral : float
+        ``B``, the integrated squared bias factor, ``> 0``.
+    variance_integral : float
+        ``V``, the integrated variance factor, ``> 0``.
+
+    Returns
+    -------
+    float
+        The asymptotic mean integrated squared error.
+
+    Examples
+    --------
+    >>> round(amise(100, bandwidth=0.5, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)  # 0.5**4 + R/50
     0.0681
     """
     _check(n, noise_var, bias_integral, variance_integral)
@@ -130,6 +183,26 @@ def amise_bandwidth(n: float, *, kernel: str | Kernel = "gaussian", noise_var: f
 
     ``h = (sigma^2 R(K) V / (4 n mu_2^2 B))^(1/5)``.
 
+    Parameters
+    ----------
+    n : float
+        Number of keys.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    noise_var : float
+        The noise variance ``sigma^2 > 0``.
+    bias_integral : float
+        ``B``, the integrated squared bias factor, ``> 0``.
+    variance_integral : float
+        ``V``, the integrated variance factor, ``> 0``.
+
+    Returns
+    -------
+    float
+        The width ``(sigma^2 R V / (4 n mu_2^2 B))^(1/5)``.
+
+    Examples
+    --------
     >>> h1 = amise_bandwidth(100, noise_var=1.0, bias_integral=1.0, variance_integral=1.0)
     >>> h2 = amise_bandwidth(3200, noise_var=1.0, bias_integral=1.0, variance_integral=1.0)
     >>> round(h1 / h2, 6)  # 32**(1/5)

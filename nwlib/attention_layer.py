@@ -106,7 +106,7 @@ def _tokens(x: Any, name: str, d_in: int) -> torch.Tensor:
     return t
 
 
-def train_attention(layer: AttentionLayer, queries: Any, keys: Any, targets: Any, *,
+def train_attention(layer: AttentionLayer, queries: Any, keys: Any, values: Any, *,
                     steps: int = 400, lr: float = 0.02) -> np.ndarray:
     """Train ``layer`` in place by full-batch Adam on the mean squared error.
 
@@ -114,6 +114,21 @@ def train_attention(layer: AttentionLayer, queries: Any, keys: Any, targets: Any
 
     No random numbers are drawn (the batch is all the data), so two runs from
     layers with the same seed give the same losses.
+
+    Parameters
+    ----------
+    layer : AttentionLayer
+        The layer to train; its parameters change in place.
+    queries : numpy.typing.ArrayLike or torch.Tensor, shape (..., m, d_in)
+        The query tokens.
+    keys : numpy.typing.ArrayLike or torch.Tensor, shape (..., n, d_in)
+        The key tokens, with the same leading (batch) shape.
+    values : numpy.typing.ArrayLike or torch.Tensor, shape (..., m, d_out)
+        What the layer should output for each query (the regression values).
+    steps : int
+        Number of Adam steps, ``>= 0``.
+    lr : float
+        Adam's learning rate.
 
     Returns
     -------
@@ -132,15 +147,15 @@ def train_attention(layer: AttentionLayer, queries: Any, keys: Any, targets: Any
         raise ValueError(f"steps={steps!r}: pass a whole number of steps >= 0.")
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr={lr!r}: pass a positive learning rate, e.g. 0.02.")
-    y = _tokens(targets, "targets", layer.d_out)
+    y = _tokens(values, "values", layer.d_out)
     optimiser = torch.optim.Adam(layer.parameters(), lr=lr)
     losses = []
     for _ in range(int(steps)):
         optimiser.zero_grad()
         out, _ = layer(queries, keys)
         if out.shape != y.shape:
-            raise ValueError(f"targets has shape {tuple(y.shape)} but the layer outputs "
-                             f"{tuple(out.shape)}; pass one target row per query.")
+            raise ValueError(f"values has shape {tuple(y.shape)} but the layer outputs "
+                             f"{tuple(out.shape)}; pass one row of values per query.")
         loss = ((out - y) ** 2).mean()
         losses.append(loss.item())
         loss.backward()

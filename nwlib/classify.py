@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayOrTensor, Width
 from .density import parzen_log_density
 from .kernels import Kernel
 from .pooling import nadaraya_watson
@@ -25,6 +26,20 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
 
     Array types: numpy (array-likes and CPU tensors are converted) integer labels; returns float64.
 
+    Parameters
+    ----------
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        Labels ``0 .. c-1``.
+    n_classes : int or None
+        Number of classes ``c``; by default ``max(labels) + 1``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, c)
+        Float64, 1 in each row's label column and 0 elsewhere.
+
+    Examples
+    --------
     >>> one_hot(np.array([0, 2, 1]))
     array([[1., 0., 0.],
            [0., 0., 1.],
@@ -51,12 +66,12 @@ def _labels(labels: Any, n_classes: int | None) -> tuple[np.ndarray, int]:
 
 
 def class_probabilities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
     empty: str = "raise",
 ) -> np.ndarray:
@@ -71,10 +86,14 @@ def class_probabilities(
         The labelled training points.
     labels : array_like of int, shape (n,)
         Class indices 0..c-1; pooled as one-hot vectors.
-    kernel, bandwidth, empty
-        As in :func:`nwlib.nadaraya_watson`.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
     n_classes : int, optional
         Number of classes c (default: the largest label + 1).
+    empty : {"raise", "nan"}
+        What a query no key reaches gets (compact kernels): an error, or NaN.
 
     Returns
     -------
@@ -106,12 +125,12 @@ def _check_classes(y: np.ndarray, c: int) -> None:
 
 
 def class_densities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Parzen estimates of each class-conditional density ``p(x | y = c)``.
@@ -120,6 +139,21 @@ def class_densities(
 
     Each class's density is estimated from that class's points alone, with the
     same kernel and width for every class.
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        The class of each key, ``0 .. c-1``.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    n_classes : int or None
+        Number of classes ``c``; by default ``max(labels) + 1``.
 
     Returns
     -------
@@ -139,17 +173,32 @@ def class_densities(
 
 
 def class_log_densities(
-    queries: Any,
-    keys: Any,
-    labels: Any,
+    queries: ArrayOrTensor,
+    keys: ArrayOrTensor,
+    labels: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
     n_classes: int | None = None,
 ) -> np.ndarray:
     """Compute the logs of :func:`class_densities`, which do not underflow far from the points.
 
     Array types: numpy or torch; returns a float64 numpy array (also for float32 or tensor input).
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        The class of each key, ``0 .. c-1``.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    n_classes : int or None
+        Number of classes ``c``; by default ``max(labels) + 1``.
 
     Returns
     -------

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayOrTensor, Width
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .scores import log_scores
@@ -16,11 +17,11 @@ __all__ = ["parzen_density", "parzen_log_density"]
 
 
 def parzen_density(
-    queries: Any,
-    samples: Any,
+    queries: ArrayOrTensor,
+    samples: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
 ) -> Any:
     """Kernel density estimate ``p(x) = 1/n sum_i K_h(x - x_i)`` at each query.
 
@@ -30,7 +31,12 @@ def parzen_density(
     The kernel is scaled to integrate to 1 over R^d:
     ``K_h(x) = k(||x / h||) / (normaliser(d) * prod(h))``, so the Gaussian with
     width ``h`` is the normal density with standard deviation ``h`` in every
-    coordinate, as in ``scipy.stats.gaussian_kde``.
+    coordinate. ``h`` is a width in the data's units, unlike the ``bw_method`` of
+    ``scipy.stats.gaussian_kde``, which is a factor on the data's spread: its kernel
+    has covariance ``bw_method**2`` times the samples' covariance (in 1-D, standard
+    deviation ``bw_method * std``). In 1-D, ``parzen_density(q, x, bandwidth=h)``
+    is ``gaussian_kde(x, bw_method=h / x.std(ddof=1))(q)``; passing the same number
+    to both can differ many times over.
 
     Parameters
     ----------
@@ -57,11 +63,11 @@ def parzen_density(
 
 
 def parzen_log_density(
-    queries: Any,
-    samples: Any,
+    queries: ArrayOrTensor,
+    samples: ArrayOrTensor,
     *,
     kernel: str | Kernel = "gaussian",
-    bandwidth: Any = 1.0,
+    bandwidth: Width = 1.0,
 ) -> Any:
     """Log of the kernel density estimate, by a blocked log-sum-exp over the samples.
 
@@ -75,8 +81,14 @@ def parzen_log_density(
 
     Parameters
     ----------
-    queries, samples, kernel, bandwidth
-        As in :func:`parzen_density`.
+    queries : array_like or torch.Tensor, shape (m,) or (m, d)
+        Where to evaluate the log density.
+    samples : array_like or torch.Tensor, shape (n,) or (n, d)
+        The data the density is estimated from.
+    kernel : str or Kernel
+        Any kernel but ``"constant"``, which does not integrate to 1.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The width ``h > 0``, or one width per coordinate.
 
     Returns
     -------

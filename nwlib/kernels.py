@@ -153,6 +153,18 @@ def get_kernel(kernel: str | Kernel) -> Kernel:
 
     Array types: none; returns a Kernel.
 
+    Parameters
+    ----------
+    kernel : str or Kernel
+        A name from ``KERNELS``, or a Kernel.
+
+    Returns
+    -------
+    Kernel
+        The kernel.
+
+    Examples
+    --------
     >>> get_kernel("gaussian").formula
     'exp(-u^2/2)'
     """
@@ -173,6 +185,16 @@ def kernel_variance(kernel: str | Kernel) -> float:
 
     A compact kernel with width ``h`` smooths less than a Gaussian with
     ``sigma = h``: the Epanechnikov kernel has standard deviation ``h / sqrt(5)``.
+
+    Parameters
+    ----------
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+
+    Returns
+    -------
+    float
+        ``int u^2 k(|u|) du / c_1``.
 
     Examples
     --------
@@ -203,6 +225,18 @@ def equivalent_bandwidth(kernel: str | Kernel, sigma: float) -> float:
 
     Matching the variances of the normalised kernels gives widths that smooth
     about equally, which is how the chapters compare kernels fairly.
+
+    Parameters
+    ----------
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    sigma : float
+        The width of the Gaussian to match, ``> 0``.
+
+    Returns
+    -------
+    float
+        ``sigma / sqrt(kernel_variance(kernel))``.
 
     Examples
     --------

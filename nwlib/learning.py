@@ -106,7 +106,7 @@ def width_objective(
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> data = running_example()
     >>> round(width_objective(data.x_train, data.y_train, 0.5), 3)  # as loo_bandwidth
     0.989
@@ -199,7 +199,7 @@ def learn_bandwidth(
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> data = running_example()
     >>> hist = learn_bandwidth(data.x_train, data.y_train, steps=100, progress=False)
     >>> hist.loss.shape, hist.widths.shape, round(hist.final, 2)
@@ -280,7 +280,7 @@ def descend_bandwidth(
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> data = running_example()
     >>> h, loss = descend_bandwidth(data.x_train, data.y_train, 2.0, steps=3)
     >>> bool(loss[-1] < loss[0])

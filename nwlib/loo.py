@@ -109,7 +109,7 @@ def leave_one_out_loss(
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> data = running_example()
     >>> round(float(leave_one_out_loss(data.x_train, data.y_train, 0.5)), 3)
     0.989

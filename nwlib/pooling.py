@@ -220,8 +220,12 @@ def nadaraya_watson(
     keys : array_like or torch.Tensor, shape (n,) or (n, d)
     values : array_like or torch.Tensor, shape (n,) or (n, c)
         Regression targets, or one-hot labels for class probabilities.
-    kernel, bandwidth, empty
-        As in :func:`attention_weights`.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    empty : {"raise", "nan"}
+        What a query no key reaches gets (compact kernels): an error, or NaN.
     method : {"auto", "reference"}
         ``"auto"`` takes a fast path for the Gaussian kernel: multi-core blocked
         numpy for arrays; for float32 CUDA tensors that need no gradient, a fused

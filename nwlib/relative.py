@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike
+
 __all__ = ["coupled_modalities", "relative_representation", "retrieval_accuracy"]
 
 
@@ -42,6 +44,19 @@ def coupled_modalities(
     random two-layer network, modality B through another with a different output
     dimension, each plus a little independent noise. Row ``i`` of both arrays
     shows the same item: the pairs are coupled.
+
+    Parameters
+    ----------
+    n : int
+        Number of items.
+    latent_dim : int
+        Size of each item's latent vector.
+    dims : tuple of int
+        Sizes of the two modalities' vectors.
+    noise : float
+        Standard deviation of the independent noise of each modality.
+    seed : int
+        Seed of the random draw.
 
     Returns
     -------
@@ -76,7 +91,7 @@ def _unit_rows(x: np.ndarray, name: str) -> np.ndarray:
 
 
 def relative_representation(
-    items: Any, anchors: Any, *, top_k: int | None = None, power: float = 1.0
+    items: Any, anchors: ArrayLike, *, top_k: int | None = None, power: float = 1.0
 ) -> np.ndarray:
     """Cosine similarities of each item to each anchor, sparsified as in ASIF.
 
@@ -129,7 +144,7 @@ def relative_representation(
     return kept / np.where(norms > 0, norms, 1.0)
 
 
-def retrieval_accuracy(source: Any, target: Any) -> float:
+def retrieval_accuracy(source: ArrayLike, target: ArrayLike) -> float:
     """Fraction of items whose most similar target row is their own partner.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -137,6 +152,18 @@ def retrieval_accuracy(source: Any, target: Any) -> float:
     Row ``i`` of ``source`` is matched with the row of ``target`` of largest
     dot product; it counts as correct when that row is ``i``. Guessing at
     random scores ``1 / n`` on average.
+
+    Parameters
+    ----------
+    source : numpy.typing.ArrayLike, shape (n, a)
+        One representation of the items.
+    target : numpy.typing.ArrayLike, shape (n, a)
+        Another, row ``i`` the partner of source row ``i``.
+
+    Returns
+    -------
+    float
+        The fraction in [0, 1].
 
     Examples
     --------

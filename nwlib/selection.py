@@ -134,7 +134,7 @@ def loo_bandwidth(
 
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> data = running_example()
     >>> best, mse = loo_bandwidth(data.x_train, data.y_train, [0.1, 0.2, 0.5, 1.0])
     >>> best, mse.round(3).tolist()

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike, Width
 from .kernels import Kernel
-from .local_linear import local_linear_weights
+from .local_regression import local_linear_weights
 from .pooling import attention_weights
 
 __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
@@ -29,15 +30,33 @@ __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
 ESTIMATORS = ("nadaraya_watson", "local_linear")
 
 
-def smoother_matrix(queries: Any, keys: Any, *, kernel: str | Kernel = "gaussian",
-                    bandwidth: Any = 1.0, estimator: str = "nadaraya_watson") -> np.ndarray:
-    """Weights of each query over the keys: ``fit = W @ values``, shape (m, n).
+def smoother_matrix(queries: ArrayLike, keys: ArrayLike, *, kernel: str | Kernel = "gaussian",
+                    bandwidth: Width = 1.0, estimator: str = "nadaraya_watson") -> np.ndarray:
+    """Compute the weights of each query over the keys: ``fit = W @ values``, shape (m, n).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
 
     ``estimator="nadaraya_watson"`` gives the attention weights,
     ``"local_linear"`` the local-linear equivalent weights. Pass the keys as the
     queries to get the square smoother matrix of the fitted values.
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    estimator : {"nadaraya_watson", "local_linear"}
+        The linear smoother.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, n)
+        The weights, float64.
 
     Examples
     --------
@@ -69,20 +88,32 @@ def _values(values: Any, n: int) -> np.ndarray:
     return y
 
 
-def effective_dof(weights: Any) -> float:
+def effective_dof(weights: ArrayLike) -> float:
     """Effective degrees of freedom ``tr W`` of a smoother matrix.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
 
     Between 1 (every fit the global mean) and n (every key predicts itself).
 
+    Parameters
+    ----------
+    weights : numpy.typing.ArrayLike, shape (n, n)
+        A square smoother matrix (in-sample fit).
+
+    Returns
+    -------
+    float
+        The trace of ``weights``.
+
+    Examples
+    --------
     >>> effective_dof(np.eye(4)), effective_dof(np.full((4, 4), 0.25))
     (4.0, 1.0)
     """
     return float(np.trace(_square(weights)))
 
 
-def loo_residuals(weights: Any, values: Any) -> np.ndarray:
+def loo_residuals(weights: ArrayLike, values: ArrayLike) -> np.ndarray:
     """Exact leave-one-out residuals ``(y_i - yhat_i) / (1 - W_ii)``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
@@ -92,6 +123,20 @@ def loo_residuals(weights: Any, values: Any) -> np.ndarray:
 
     Raises ValueError when some ``W_ii = 1`` (a key nobody else reaches).
 
+    Parameters
+    ----------
+    weights : numpy.typing.ArrayLike, shape (n, n)
+        A square smoother matrix (in-sample fit).
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The leave-one-out residuals, float64.
+
+    Examples
+    --------
     >>> W = np.array([[0.5, 0.5], [0.5, 0.5]])
     >>> loo_residuals(W, [0.0, 2.0]).tolist()  # each point predicted by the other
     [-2.0, 2.0]
@@ -105,7 +150,7 @@ def loo_residuals(weights: Any, values: Any) -> np.ndarray:
     return (y - w @ y) / (1 - leverage)
 
 
-def gcv_score(weights: Any, values: Any) -> float:
+def gcv_score(weights: ArrayLike, values: ArrayLike) -> float:
     """Generalised cross-validation (Craven and Wahba 1979).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -113,6 +158,20 @@ def gcv_score(weights: Any, values: Any) -> float:
     ``GCV = mean((y - W y)**2) / (1 - tr(W) / n)**2``: leave-one-out with every
     leverage ``W_ii`` replaced by their average ``tr(W) / n``.
 
+    Parameters
+    ----------
+    weights : numpy.typing.ArrayLike, shape (n, n)
+        A square smoother matrix (in-sample fit).
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+
+    Returns
+    -------
+    float
+        ``n RSS / (n - tr W)^2``.
+
+    Examples
+    --------
     >>> round(gcv_score(np.full((4, 4), 0.25), [0.0, 1.0, 2.0, 3.0]), 4)  # 1.25 / 0.75**2
     2.2222
     """
@@ -125,7 +184,7 @@ def gcv_score(weights: Any, values: Any) -> float:
     return float(np.mean((y - w @ y) ** 2) / (1 - ratio) ** 2)
 
 
-def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
+def gcv_bandwidth(keys: ArrayLike, values: ArrayLike, candidates: ArrayLike, *,
                   kernel: str | Kernel = "gaussian",
                   estimator: str = "nadaraya_watson") -> tuple[float, np.ndarray]:
     """Pick the candidate width with the smallest GCV score; return it and every score.
@@ -133,7 +192,29 @@ def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
     Array types: numpy (array-likes and CPU tensors are converted); returns the chosen width as float64 and
     float64 scores.
 
-    >>> from nwlib import running_example
+    Parameters
+    ----------
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+    candidates : numpy.typing.ArrayLike, shape (w,)
+        The widths to compare, each ``> 0``.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    estimator : {"nadaraya_watson", "local_linear"}
+        The linear smoother.
+
+    Returns
+    -------
+    best : float
+        The candidate with the smallest score.
+    scores : numpy.ndarray, shape (w,)
+        The GCV score of every candidate.
+
+    Examples
+    --------
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> best, scores = gcv_bandwidth(d.x_train, d.y_train, [0.1, 0.4, 2.0])
     >>> best
@@ -147,7 +228,7 @@ def gcv_bandwidth(keys: Any, values: Any, candidates: Any, *,
     return float(cand[int(np.argmin(scores))]), scores
 
 
-def noise_variance(weights: Any, values: Any) -> float:
+def noise_variance(weights: ArrayLike, values: ArrayLike) -> float:
     """Plug-in noise variance ``RSS / (n - 2 tr W + tr(W^T W))``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Python float.
@@ -156,6 +237,20 @@ def noise_variance(weights: Any, values: Any) -> float:
     variance when the smoother has no bias, so the estimate is unbiased then
     (and too large when the fit is biased).
 
+    Parameters
+    ----------
+    weights : numpy.typing.ArrayLike, shape (n, n)
+        A square smoother matrix (in-sample fit).
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+
+    Returns
+    -------
+    float
+        The estimate of ``sigma^2``.
+
+    Examples
+    --------
     >>> round(noise_variance(np.full((3, 3), 1 / 3), [0.0, 1.0, 2.0]), 6)  # sample variance
     1.0
     """
@@ -168,11 +263,25 @@ def noise_variance(weights: Any, values: Any) -> float:
     return float(np.sum((y - w @ y) ** 2) / dof)
 
 
-def pointwise_variance(weights: Any, noise_var: float) -> np.ndarray:
+def pointwise_variance(weights: ArrayLike, noise_var: float) -> np.ndarray:
     """Variance ``sigma^2 sum_i w_i(q)^2`` of each query's fit, for independent noise.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a float64 numpy array.
 
+    Parameters
+    ----------
+    weights : numpy.typing.ArrayLike, shape (m, n)
+        A smoother matrix (``fit = weights @ values``), square (n, n) for in-sample fits.
+    noise_var : float
+        The noise variance ``sigma^2``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        The variance of each query's fit.
+
+    Examples
+    --------
     >>> pointwise_variance([[0.5, 0.5], [1.0, 0.0]], 2.0).tolist()
     [1.0, 2.0]
     """
@@ -189,6 +298,18 @@ class Band:
     """A fit at the queries with a pointwise band ``lower <= f(q) <= upper``.
 
     Array types: none; holds float64 numpy arrays.
+
+    Parameters
+    ----------
+    fit : numpy.ndarray, shape (m,)
+        The fit at each query.
+    lower : numpy.ndarray, shape (m,)
+        The band's lower edge.
+    upper : numpy.ndarray, shape (m,)
+        The band's upper edge.
+    level : float
+        The nominal pointwise coverage.
+
     """
 
     fit: np.ndarray
@@ -203,8 +324,8 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
-def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
-                    bandwidth: Any = 1.0, level: float = 0.95,
+def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
+                    kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0, level: float = 0.95,
                     estimator: str = "nadaraya_watson") -> Band:
     """Compute the normal pointwise band ``fit +- z sqrt(sigma_hat^2 sum_i w_i(q)^2)``.
 
@@ -214,9 +335,31 @@ def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kerne
     the keys. The band covers the *mean of the fit*: where the fit is biased it
     covers the true function less often than ``level`` says.
 
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    level : float
+        Nominal coverage of the pointwise band, in (0, 1).
+    estimator : {"nadaraya_watson", "local_linear"}
+        The linear smoother.
+
+    Returns
+    -------
+    Band
+        The fit and the band at each query.
+
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> b = confidence_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4)
     >>> bool(np.all(b.lower < b.fit) and np.all(b.fit < b.upper))
@@ -234,9 +377,9 @@ def confidence_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kerne
     return Band(fit, fit - z * se, fit + z * se, level)
 
 
-def bootstrap_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
-                   bandwidth: Any = 1.0, level: float = 0.95, n_boot: int = 1000,
-                   seed: int = 0, estimator: str = "nadaraya_watson") -> Band:
+def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
+                   kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0, level: float = 0.95,
+                   n_boot: int = 1000, seed: int = 0, estimator: str = "nadaraya_watson") -> Band:
     """Residual-bootstrap pointwise band (basic bootstrap interval).
 
     Array types: numpy (array-likes and CPU tensors are converted); returns a Band of float64 numpy arrays.
@@ -246,9 +389,35 @@ def bootstrap_band(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel
     the spread of ``f*(q) - mean f*(q)`` around the fit gives the band. Like the
     normal band, it measures variance only, not bias.
 
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    values : numpy.typing.ArrayLike, shape (n,)
+        The responses.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`Kernel`.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    level : float
+        Nominal coverage of the pointwise band, in (0, 1).
+    n_boot : int
+        Number of bootstrap resamples.
+    seed : int
+        Seed of the resampling.
+    estimator : {"nadaraya_watson", "local_linear"}
+        The linear smoother.
+
+    Returns
+    -------
+    Band
+        The fit and the band at each query.
+
     Examples
     --------
-    >>> from nwlib import running_example
+    >>> from nwlib.course import running_example
     >>> d = running_example()
     >>> b = bootstrap_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4, n_boot=200)
     >>> b.fit.shape, bool(np.all(b.lower < b.upper))

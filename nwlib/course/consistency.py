@@ -24,7 +24,7 @@ class RateSimulation:
 
     Array types: none; holds integer sample sizes and float64 widths and errors (numpy).
 
-    Attributes
+    Parameters
     ----------
     ns : ndarray, shape (k,)
         Sample sizes.
@@ -90,9 +90,14 @@ def simulate_rate(
         ``width_rule(n, d)`` returns the width for a sample of size n.
     factors : sequence of float
         Multiples of the rule's width to try at every n (1.0 is the rule itself).
-    reps, n_queries, noise, seed
-        Repetitions per n, number of fixed query points, noise standard deviation,
-        seed of every random draw.
+    reps : int
+        Repetitions per sample size.
+    n_queries : int
+        Number of fixed query points.
+    noise : float
+        Standard deviation of the noise on the responses.
+    seed : int
+        Seed of every random draw.
 
     Returns
     -------

@@ -26,6 +26,18 @@ def target_function(x: np.ndarray) -> np.ndarray:
 
     Array types: numpy (array-likes and CPU tensors are converted); returns float64.
 
+    Parameters
+    ----------
+    x : numpy.typing.ArrayLike
+        Inputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``f(x)``, float64, the shape of ``x``.
+
+    Examples
+    --------
     >>> target_function(np.array([0.0]))
     array([0.])
     """
@@ -38,6 +50,18 @@ class RegressionData:
     """Training keys and values, and the query grid with the true function on it.
 
     Array types: none; holds float64 numpy arrays.
+
+    Parameters
+    ----------
+    x_train : numpy.ndarray, shape (n,)
+        The keys.
+    y_train : numpy.ndarray, shape (n,)
+        The noisy values.
+    x_query : numpy.ndarray, shape (m,)
+        The query grid.
+    y_true : numpy.ndarray, shape (m,)
+        The true function on the grid.
+
     """
 
     x_train: np.ndarray
@@ -53,6 +77,20 @@ def running_example(n: int = 40, *, noise: float = 1.0, seed: int = SEED) -> Reg
 
     ``n`` inputs drawn uniformly from [0, 5] and sorted, ``y = 2 sin(x) + x + eps``
     with ``eps ~ N(0, noise**2)``, and the queries 0, 0.1, ..., 4.9.
+
+    Parameters
+    ----------
+    n : int
+        Number of keys.
+    noise : float
+        Standard deviation of the Gaussian noise.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    RegressionData
+        Sorted keys in [0, 5] with noisy values, and the query grid with the truth.
 
     Examples
     --------
@@ -77,6 +115,13 @@ def toy_classification(
     """Draw a small 2-D, three-class data set: two interleaved arcs and a blob.
 
     Array types: none; returns float64 points and int64 labels (numpy).
+
+    Parameters
+    ----------
+    n_per_class : int
+        Number of points of each class.
+    seed : int
+        Seed of the draw.
 
     Returns
     -------
@@ -110,6 +155,18 @@ def uneven_target(x: np.ndarray) -> np.ndarray:
 
     It bends sharply on [0, 2] (a deep dip near 0.7) and is nearly straight beyond.
 
+    Parameters
+    ----------
+    x : numpy.typing.ArrayLike
+        Inputs.
+
+    Returns
+    -------
+    numpy.ndarray
+        The true function at ``x``, float64.
+
+    Examples
+    --------
     >>> uneven_target(np.array([7.0])).round(4)
     array([8.2622])
     """
@@ -118,7 +175,7 @@ def uneven_target(x: np.ndarray) -> np.ndarray:
 
 
 def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> RegressionData:
-    """Keys of very uneven density: 80% of them in [0, 2], the rest spread over [2, 5].
+    """Draw keys of very uneven density: 80% of them in [0, 2], the rest spread over [2, 5].
 
     Array types: none; returns float64 numpy arrays.
 
@@ -126,6 +183,20 @@ def uneven_example(n: int = 100, *, noise: float = 0.3, seed: int = SEED) -> Reg
     crowded and is nearly straight where they are sparse, so one global width
     cannot suit both ends. ``y = uneven_target(x) + eps``, ``eps ~ N(0, noise**2)``;
     the queries are those of :func:`running_example`.
+
+    Parameters
+    ----------
+    n : int
+        Number of keys.
+    noise : float
+        Standard deviation of the Gaussian noise.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    RegressionData
+        The keys, noisy values, query grid and truth.
 
     Examples
     --------
@@ -155,6 +226,22 @@ def irrelevant_coordinate_example(
     ``x`` is uniform on [0, 5]^2 and ``y = 2 sin(x_1) + x_1 + eps`` with
     ``eps ~ N(0, noise**2)``: the second coordinate carries no information.
 
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    noise : float
+        Standard deviation of the Gaussian noise.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (n, 2)
+        The inputs.
+    y : numpy.ndarray, shape (n,)
+        The noisy responses, which depend on ``x[:, 0]`` only.
+
     Examples
     --------
     >>> x, y = irrelevant_coordinate_example(10)
@@ -174,6 +261,20 @@ def random_unit_vectors(n: int, d: int, *, seed: int) -> np.ndarray:
     """``n`` seeded points drawn uniformly on the unit sphere of R^d, shape (n, d).
 
     Array types: none; returns float64 numpy arrays.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    d : int
+        Dimension of the space.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+        Rows of norm 1, float64.
 
     Examples
     --------

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
+
+from ..arrays import ArrayLike
+from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_densities"]
 
 
 def plot_densities(
-    grid: Any,
+    grid: ArrayLike,
     curves: Mapping[str, Any],
-    samples: Any,
+    samples: ArrayLike,
     *,
-    ax: Any = None,
+    ax: Axes | None = None,
     overlay: Mapping[str, Any] | None = None,
     title: str = "",
     ylabel: str = "density",
@@ -31,14 +37,16 @@ def plot_densities(
         Drawn as solid lines.
     samples : array_like, shape (n,)
         The data, drawn as short ticks (a rug plot).
+    ax : matplotlib.axes.Axes or None
+        Where to draw; a new figure otherwise.
     overlay : mapping of label -> array of shape (m,), optional
         Curves to compare with ``curves``: the i-th is drawn dashed in the colour
         of the i-th solid curve, which is then drawn thick and light, so a pair
         that agrees shows as a dashed line inside a thick band.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure otherwise.
-    title, ylabel : str
-        Axes title and y-axis label (the x-axis is labelled ``$x$``).
+    title : str
+        Axes title.
+    ylabel : str
+        The y-axis label (the x-axis is labelled ``$x$``).
 
     Returns
     -------
@@ -54,10 +62,7 @@ def plot_densities(
     >>> plt.close(fig)
     """
     x = np.asarray(grid, dtype=float)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5.0, 3.5), layout="constrained")
+    ax = use_axes(ax, figsize=(5.0, 3.5))
     if not curves:
         raise ValueError("curves is empty; pass at least one {label: density values}.")
     overlay = dict(overlay or {})

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..learning import WidthHistory
+from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_width_history", "plot_rate"]
 
 
 def plot_width_history(
-    history: WidthHistory, *, ax: Any = None, label: str = "", names: list[str] | None = None
+    history: WidthHistory, *, ax: Axes | None = None, label: str = "", names: list[str] | None = None
 ) -> Any:
     """Loss and width(s) against the optimiser step, on two log-scaled panels.
 
@@ -77,13 +82,13 @@ def _plain_log_ticks(axis: Any) -> None:
 
 
 def plot_rate(
-    ns: Any,
-    values: Any,
+    ns: ArrayLike,
+    values: ArrayLike,
     *,
     expected: float | None = None,
     label: str = "",
     ylabel: str = "mean squared error",
-    ax: Any = None,
+    ax: Axes | None = None,
 ) -> Any:
     """Log-log plot of ``values`` against the sample sizes ``ns``, with a line of slope ``expected``.
 
@@ -93,6 +98,26 @@ def plot_rate(
     Array types: numpy (sample sizes and values; array-likes); returns the matplotlib
     Axes.
 
+    Parameters
+    ----------
+    ns : numpy.typing.ArrayLike
+        The sample sizes, positive.
+    values : numpy.typing.ArrayLike
+        One positive value per sample size.
+    expected : float or None
+        Slope of the reference line; none when None.
+    label : str
+        Legend label.
+    ylabel : str
+        The y-axis label.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
@@ -100,13 +125,10 @@ def plot_rate(
     >>> ax.get_xscale(), len(ax.get_lines())
     ('log', 2)
     """
-    import matplotlib.pyplot as plt
-
     ns, values = np.asarray(ns, dtype=float), np.asarray(values, dtype=float)
     if ns.shape != values.shape or ns.ndim != 1 or np.any(ns <= 0) or np.any(values <= 0):
         raise ValueError("ns and values must be 1-D arrays of positive numbers, of equal length.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     line = ax.loglog(ns, values, "o", label=f"{label}: simulated" if label else "simulated")[0]
     if expected is not None:
         centre_n, centre_v = np.exp(np.mean(np.log(ns))), np.exp(np.mean(np.log(values)))

@@ -16,6 +16,17 @@ def oblique_target(t: np.ndarray) -> np.ndarray:
     """Return the target as a function of the projection ``t = u . x`` on the relevant direction.
 
     Array types: numpy; returns a numpy array of the input's float dtype (float64 for integers).
+
+    Parameters
+    ----------
+    t : numpy.typing.ArrayLike
+        Projections on the relevant direction.
+
+    Returns
+    -------
+    numpy.ndarray
+        The target at ``t``, float64.
+
     """
     return np.sin(3.0 * t) + 0.5 * t
 
@@ -28,6 +39,17 @@ def oblique_example(n: int = 300, d: int = 5, *, noise: float = 0.1,
 
     ``y = sin(3 t) + t / 2 + eps`` with ``t = u . x``, ``u = (cos 45 deg, sin 45 deg, 0, ...)``:
     the direction mixes the first two coordinates, and the other ``d - 2`` carry nothing.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    d : int
+        Number of input coordinates.
+    noise : float
+        Standard deviation of the Gaussian noise.
+    seed : int
+        Seed of the draw.
 
     Returns
     -------
@@ -56,13 +78,20 @@ class TwoNeighbourhoods:
 
     Array types: none; holds float64 numpy arrays.
 
-    Attributes
+    Parameters
     ----------
-    queries : (sets, m, 6) tokens ``(cos a, sin a, cos b, sin b, 0, 0)``
-    keys : (sets, n, 6) tokens ``(cos a, sin a, cos b, sin b, s, t)``
-    targets : (sets, m, 1)
-    query_angles, key_angles : (sets, m, 2), (sets, n, 2) the angles ``(a, b)``
+    queries : numpy.ndarray, shape (sets, m, 6)
+        Query tokens ``(cos a, sin a, cos b, sin b, 0, 0)``.
+    keys : numpy.ndarray, shape (sets, n, 6)
+        Key tokens ``(cos a, sin a, cos b, sin b, s, t)``.
+    targets : numpy.ndarray, shape (sets, m, 1)
+        What each query should output.
+    query_angles : numpy.ndarray, shape (sets, m, 2)
+        The angles ``(a, b)`` of the queries.
+    key_angles : numpy.ndarray, shape (sets, n, 2)
+        The angles ``(a, b)`` of the keys.
     concentration : float
+        How sharply each neighbourhood is peaked.
     """
 
     queries: np.ndarray
@@ -92,6 +121,24 @@ def two_neighbourhoods(sets: int = 256, n: int = 24, m: int = 8, *, concentratio
     ``exp(kappa cos(angle difference))``: a Gaussian on the circle, written as a dot
     product of the tokens' ``(cos, sin)`` coordinates). One head has one set of weights
     per query; the target needs two.
+
+    Parameters
+    ----------
+    sets : int
+        Number of token sets.
+    n : int
+        Keys per set.
+    m : int
+        Queries per set.
+    concentration : float
+        How sharply each neighbourhood is peaked.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    TwoNeighbourhoods
+        The tokens, targets and angles.
 
     Examples
     --------

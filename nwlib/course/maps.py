@@ -9,12 +9,17 @@ are drawn as lines, and the training points on top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..arrays import ArrayLike, Width
 from ..classify import class_probabilities
 from ..kernels import Kernel
+from .plotting import use_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["ProbabilityMap", "probability_map", "plot_probability_map", "plot_class_panel"]
 
@@ -31,6 +36,16 @@ class ProbabilityMap:
     Array types: none; holds float64 numpy arrays.
 
     ``probs[i, j]`` holds the probabilities at the point ``(xs[j], ys[i])``.
+
+    Parameters
+    ----------
+    xs : numpy.ndarray, shape (r,)
+        Grid coordinates along the first axis.
+    ys : numpy.ndarray, shape (r,)
+        Grid coordinates along the second axis.
+    probs : numpy.ndarray, shape (r, r, c)
+        Class probabilities at each grid point.
+
     """
 
     xs: np.ndarray  # (nx,)
@@ -49,10 +64,10 @@ class ProbabilityMap:
 
 
 def probability_map(
-    keys: Any,
-    labels: Any,
+    keys: ArrayLike,
+    labels: ArrayLike,
     *,
-    bandwidth: Any,
+    bandwidth: Width,
     kernel: str | Kernel = "gaussian",
     resolution: int = 150,
     margin: float = 0.5,
@@ -73,9 +88,14 @@ def probability_map(
     margin : float
         How far the grid extends beyond the keys, in data units.
 
+    Returns
+    -------
+    ProbabilityMap
+        The grid and the class probabilities on it.
+
     Examples
     --------
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> pm = probability_map(X, y, bandwidth=0.3, resolution=10)
     >>> pm.probs.shape, bool(np.allclose(pm.probs.sum(axis=-1), 1))
@@ -117,20 +137,25 @@ def _axes_labels(ax: Any, title: str) -> None:
     ax.set_title(title)
 
 
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5.0, 4.0), layout="constrained")
-    return ax
-
-
 def plot_probability_map(
-    pmap: ProbabilityMap, keys: Any, labels: Any, *, ax: Any = None, title: str = ""
+    pmap: ProbabilityMap, keys: ArrayLike, labels: ArrayLike, *, ax: Axes | None = None, title: str = ""
 ) -> Any:
     """Draw the blended class colours, the decision boundaries and the labelled keys.
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
+
+    Parameters
+    ----------
+    pmap : ProbabilityMap
+        From :func:`probability_map`.
+    keys : numpy.typing.ArrayLike, shape (n, 2)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        Their classes.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
+    title : str
+        The Axes title.
 
     Returns
     -------
@@ -139,7 +164,7 @@ def plot_probability_map(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> fig, ax = plt.subplots()
     >>> _ = plot_probability_map(probability_map(X, y, bandwidth=0.3, resolution=20), X, y, ax=ax)
@@ -147,7 +172,7 @@ def plot_probability_map(
     ('$x_1$', 3)
     >>> plt.close(fig)
     """
-    ax = _axes(ax)
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     c = pmap.probs.shape[-1]
     # A light tint keeps the points readable on top; blending further towards white
     # where no class dominates makes uncertainty read as pale.
@@ -165,11 +190,24 @@ def plot_probability_map(
 
 
 def plot_class_panel(
-    pmap: ProbabilityMap, cls: int, keys: Any, labels: Any, *, ax: Any = None
+    pmap: ProbabilityMap, cls: int, keys: ArrayLike, labels: ArrayLike, *, ax: Axes | None = None
 ) -> Any:
     r"""Draw ``p(y = cls | x)`` as a heat map (0 to 1) with the labelled keys on top.
 
     Array types: numpy (and array-likes); returns the matplotlib Axes.
+
+    Parameters
+    ----------
+    pmap : ProbabilityMap
+        From :func:`probability_map`.
+    cls : int
+        The class to show.
+    keys : numpy.typing.ArrayLike, shape (n, 2)
+        The labelled points.
+    labels : numpy.typing.ArrayLike of int, shape (n,)
+        Their classes.
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on; a new figure when None.
 
     Returns
     -------
@@ -178,7 +216,7 @@ def plot_class_panel(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from nwlib import toy_classification
+    >>> from nwlib.course import toy_classification
     >>> X, y = toy_classification(20)
     >>> fig, ax = plt.subplots()
     >>> ax = plot_class_panel(probability_map(X, y, bandwidth=0.3, resolution=20), 1, X, y, ax=ax)
@@ -193,7 +231,7 @@ def plot_class_panel(
 
     # Light to dark grey, never white or black, so the coloured points stay visible.
     greys = ListedColormap(matplotlib.colormaps["gray_r"](np.linspace(0.08, 0.8, 256)))
-    ax = _axes(ax)
+    ax = use_axes(ax, figsize=(5.0, 4.0))
     ax.imshow(pmap.probs[..., cls], origin="lower", extent=pmap.extent, aspect="auto",
               cmap=greys, vmin=0.0, vmax=1.0)
     _scatter(ax, np.asarray(keys, dtype=float), np.asarray(labels))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arrays import ArrayLike
 from ..kernels import KERNELS
 from ..pooling import attention_weights, nadaraya_watson
 from .data import RegressionData, running_example
@@ -39,7 +40,7 @@ class StaticWidthExplorer:
 
     Array types: none; holds plain Python data (the page's JSON payload).
 
-    Attributes
+    Parameters
     ----------
     payload : dict
         What the page embeds: the data, the widths, the rounded fits per kernel and
@@ -99,7 +100,7 @@ def static_width_explorer(
     data: RegressionData | None = None,
     *,
     kernels: Sequence[str] = ("gaussian", "epanechnikov", "boxcar"),
-    candidates: Any = np.geomspace(0.05, 2.0, 21).round(3),
+    candidates: ArrayLike = np.geomspace(0.05, 2.0, 21).round(3),
     heatmap_rows: int = 10,
     decimals: int = 3,
 ) -> StaticWidthExplorer:
@@ -133,7 +134,7 @@ def static_width_explorer(
     """
     data = running_example() if data is None else data
     if not isinstance(data, RegressionData):
-        raise TypeError(f"data is a {type(data).__name__}: pass a nwlib.RegressionData.")
+        raise TypeError(f"data is a {type(data).__name__}: pass a nwlib.course.RegressionData.")
     kernels = _validate_kernels(kernels)
     widths = _validate_widths(candidates)
     n_queries = data.x_query.size

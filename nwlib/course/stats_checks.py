@@ -2,7 +2,7 @@
 
 Like :mod:`nwlib.checks`, each check runs the learner's function on a small
 seeded case, compares it with the library's answer and with typical mistakes,
-and returns a :class:`~nwlib.feedback.Feedback` that names the mistake.
+and returns a :class:`~nwlib.course.feedback.Feedback` that names the mistake.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..local_linear import local_linear
+from ..local_regression import local_linear
 from ..pooling import nadaraya_watson
 from ..smoother import smoother_matrix
 from .feedback import Feedback, answer_name, as_numpy, call_answer, close, reports, shape_message

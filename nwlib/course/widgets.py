@@ -25,6 +25,20 @@ class ExplorerResult:
     """What the explorer shows for one setting of its controls.
 
     Array types: none; holds float64 numpy arrays.
+
+    Parameters
+    ----------
+    kernel : str
+        The kernel's name.
+    bandwidth : float
+        The width.
+    data : RegressionData
+        The running example drawn.
+    weights : numpy.ndarray, shape (m, n)
+        Attention weights, NaN rows where no key is in reach.
+    fit : numpy.ndarray, shape (m,)
+        The fit on the query grid.
+
     """
 
     kernel: str
@@ -39,7 +53,7 @@ class ExplorerResult:
         return int(np.isnan(self.fit).sum())
 
 
-def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> ExplorerResult:
+def explore(kernel: str = "gaussian", *, bandwidth: float = 0.5, n: int = 40) -> ExplorerResult:
     """Fit the running example with ``n`` points and return the weights and the fit.
 
     Array types: none; returns float64 numpy arrays (in an ExplorerResult).
@@ -47,9 +61,23 @@ def explore(kernel: str = "gaussian", bandwidth: float = 0.5, n: int = 40) -> Ex
     Queries no key reaches get NaN (``empty="nan"``) so the learner sees a gap
     in the curve rather than an error while dragging the slider.
 
+    Parameters
+    ----------
+    kernel : str
+        A name from ``KERNELS``.
+    bandwidth : float
+        The width ``h > 0``.
+    n : int
+        Number of keys.
+
+    Returns
+    -------
+    ExplorerResult
+        The data, weights and fit.
+
     Examples
     --------
-    >>> r = explore("gaussian", 0.5, 40)
+    >>> r = explore("gaussian", bandwidth=0.5, n=40)
     >>> r.weights.shape, r.fit.shape, round(float(r.weights.sum(axis=1).max()), 12)
     ((50, 40), (50,), 1.0)
     """
@@ -67,6 +95,17 @@ class KernelExplorer:
     The computation takes about a millisecond; drawing and sending the figure takes
     far longer, so the sliders redraw when released rather than at every pixel
     (``continuous_update=False``), which keeps redraws from queueing up.
+
+    Parameters
+    ----------
+    kernel : str
+        The kernel first shown, a name from ``KERNELS``.
+    bandwidth : float
+        The width first shown.
+    n : int
+        The sample size first shown.
+    draw : bool
+        Draw the figure (False: compute only, for tests).
 
     Attributes
     ----------
@@ -104,14 +143,14 @@ class KernelExplorer:
         self.redraws = 0
         self.figure: Any = None
         self._draw = draw
-        self.result = explore(kernel, bandwidth, n)
+        self.result = explore(kernel, bandwidth=bandwidth, n=n)
         for control in (self.width, self.kernel, self.points):
             control.observe(self._on_change, names="value")
         self.widget = w.VBox([w.HBox([self.width, self.kernel, self.points]), self.output])
         self._redraw()
 
     def _on_change(self, _change: Any = None) -> None:
-        self.result = explore(self.kernel.value, self.width.value, self.points.value)
+        self.result = explore(self.kernel.value, bandwidth=self.width.value, n=self.points.value)
         self._redraw()
 
     def _redraw(self) -> None:

@@ -13,7 +13,7 @@ finite = st.floats(-10, 10, allow_nan=False)
 
 
 def test_widths_follow_the_pilot_density_of_scipy():
-    keys = nwlib.uneven_example().x_train
+    keys = nwlib.course.uneven_example().x_train
     h = 0.3
     widths = nwlib.adaptive_bandwidths(keys, bandwidth=h, alpha=0.5)
     # scipy's kde with bw_method = h / std has kernel standard deviation h.
@@ -53,7 +53,7 @@ def test_adaptive_bandwidths_rejects_bad_alpha(alpha):
 
 
 def test_per_key_pooling_matches_scipy_normal_densities():
-    data = nwlib.uneven_example()
+    data = nwlib.course.uneven_example()
     widths = nwlib.adaptive_bandwidths(data.x_train, bandwidth=0.3)
     # Independent formula: each key is a normal density with its own standard deviation.
     dens = norm.pdf(data.x_query[:, None], loc=data.x_train[None, :], scale=widths[None, :])
@@ -65,7 +65,7 @@ def test_per_key_pooling_matches_scipy_normal_densities():
 
 @pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov", "tricube"])
 def test_equal_widths_reduce_to_nadaraya_watson(kernel):
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     got = nwlib.nadaraya_watson_per_key(data.x_query, data.x_train, data.y_train,
                                         bandwidths=np.full(40, 1.3), kernel=kernel)
     expected = nwlib.nadaraya_watson(data.x_query, data.x_train, data.y_train,
@@ -123,13 +123,13 @@ def test_per_key_rejects_torch_tensors():
 
 
 def test_uneven_example_is_seeded_and_uneven():
-    a, b = nwlib.uneven_example(), nwlib.uneven_example()
+    a, b = nwlib.course.uneven_example(), nwlib.course.uneven_example()
     np.testing.assert_array_equal(a.y_train, b.y_train)
     assert np.all(np.diff(a.x_train) >= 0)
     assert np.sum(a.x_train < 2) == 80 and a.x_train.max() <= 5
-    np.testing.assert_allclose(a.y_true, nwlib.uneven_target(a.x_query))
+    np.testing.assert_allclose(a.y_true, nwlib.course.uneven_target(a.x_query))
     with pytest.raises(ValueError, match="n="):
-        nwlib.uneven_example(0)
+        nwlib.course.uneven_example(0)
 
 
 def test_per_key_pooling_is_blocked_and_block_size_free(rng):

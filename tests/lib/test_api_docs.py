@@ -25,10 +25,21 @@ PARAGRAPH = re.compile(r"Array types: (numpy or torch|numpy|none)\b[^;]*; \S.*")
 SAME_DTYPE = "the input's float dtype"
 
 
+def public(name: str) -> Any:
+    """The object a public name stands for: nwlib's numerics first, then nwlib.course."""
+    return getattr(nwlib, name) if name in nwlib.__all__ else getattr(nwlib.course, name)
+
+
 def public_names() -> list[str]:
     """Functions and classes exported by nwlib and nwlib.course (not data or modules)."""
     names = dict.fromkeys([*nwlib.__all__, *nwlib.course.__all__])
-    return [n for n in names if inspect.isfunction(getattr(nwlib, n)) or inspect.isclass(getattr(nwlib, n))]
+    return [n for n in names if inspect.isfunction(public(n)) or inspect.isclass(public(n))]
+
+
+def test_the_namespaces_do_not_overlap():
+    """nwlib exports the numerics, nwlib.course the course helpers: no name in both."""
+    assert not set(nwlib.__all__) & set(nwlib.course.__all__)
+    assert "plot_fit" not in nwlib.__all__ and "running_example" not in dir(nwlib)
 
 
 def array_types(obj: Any) -> re.Match | None:
@@ -48,7 +59,7 @@ def test_every_public_name_is_checked():
 
 @pytest.mark.parametrize("name", public_names())
 def test_docstring_says_array_types(name):
-    found = array_types(getattr(nwlib, name))
+    found = array_types(public(name))
     assert found is not None, (
         f"nwlib.{name}: its docstring needs a paragraph 'Array types: <numpy | numpy or torch "
         f"| none>; <what it returns>' (see the nwlib package docstring)."
@@ -129,12 +140,12 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "scott_bandwidth": lambda c: nwlib.scott_bandwidth(c(KEYS)),
     "softmax": lambda c: nwlib.softmax(c(QUERIES)),
     "logsumexp": lambda c: nwlib.logsumexp(c(QUERIES)),
-    "target_function": lambda c: nwlib.target_function(c(VALUES)),
-    "uneven_target": lambda c: nwlib.uneven_target(c(np.abs(VALUES))),
-    "probability_map": lambda c: nwlib.probability_map(c(KEYS), LABELS, bandwidth=0.7, resolution=4).probs,
-    "bias_variance": lambda c: nwlib.bias_variance(c(np.array([0.5, 1.0])), n=20, repeats=3)[0],
+    "target_function": lambda c: nwlib.course.target_function(c(VALUES)),
+    "uneven_target": lambda c: nwlib.course.uneven_target(c(np.abs(VALUES))),
+    "probability_map": lambda c: nwlib.course.probability_map(c(KEYS), LABELS, bandwidth=0.7, resolution=4).probs,
+    "bias_variance": lambda c: nwlib.course.bias_variance(c(np.array([0.5, 1.0])), n=20, repeats=3)[0],
     "learn_metric": lambda c: nwlib.learn_metric(c(KEYS), c(VALUES), steps=2).projection,
-    "oblique_target": lambda c: nwlib.oblique_target(c(VALUES)),
+    "oblique_target": lambda c: nwlib.course.oblique_target(c(VALUES)),
     "local_linear_loo": lambda c: nwlib.local_linear_loo(c(KEYS), c(VALUES), c(np.array([0.7, 1.0])))[1],
     "smoother_matrix": lambda c: nwlib.smoother_matrix(c(QUERIES), c(KEYS), bandwidth=0.7),
     "effective_dof": lambda c: nwlib.effective_dof(smoother(c)),
@@ -159,7 +170,7 @@ CONVERTERS = {
 
 
 def torch_claims() -> list[str]:
-    return [n for n in public_names() if (m := array_types(getattr(nwlib, n))) and m.group(1) == "numpy or torch"]
+    return [n for n in public_names() if (m := array_types(public(n))) and m.group(1) == "numpy or torch"]
 
 
 def test_every_torch_claim_has_a_call():
@@ -176,7 +187,7 @@ def dtype_name(result: Any) -> str:
     *((name, kind) for name in sorted(NUMPY_CALLS) for kind in CONVERTERS if kind.startswith("numpy")),
 ])
 def test_promised_dtype(name, kind):
-    promise = array_types(getattr(nwlib, name)).group(0)
+    promise = array_types(public(name)).group(0)
     result = {**CALLS, **NUMPY_CALLS}[name](CONVERTERS[kind])
     tensor_in = kind.startswith("torch")
     if "Python numbers" in promise or "Python float" in promise:
@@ -193,3 +204,47 @@ def test_promised_dtype(name, kind):
         assert isinstance(result, torch.Tensor) == tensor_in, type(result)
     elif "numpy" in promise.split(";", 1)[1]:
         assert isinstance(result, (np.ndarray, np.generic)), type(result)
+
+
+# --- names the docstrings mention exist ----------------------------------------------
+def _resolves(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[i:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_every_dotted_nwlib_name_in_the_source_exists():
+    """A docstring or message naming ``nwlib.x.y`` points at a module or object that exists."""
+    from pathlib import Path
+
+    root = Path(nwlib.__file__).parent
+    missing = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"(?<![\w.])(nwlib(?:\.\w+)+)", text):
+            if not _resolves(match.group(1)):
+                line = text.count("\n", 0, match.start()) + 1
+                missing.append(f"{path.relative_to(root.parent)}:{line}: {match.group(1)}")
+    assert missing == []
+
+
+def test_no_public_name_shadows_a_module():
+    """``nwlib.softmax`` is a function, so no module may be called softmax (and so on)."""
+    import pkgutil
+
+    for package, names in ((nwlib, nwlib.__all__), (nwlib.course, nwlib.course.__all__)):
+        modules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+        shadowed = sorted(set(names) & modules - {"checks", "learned_checks", "stats_checks"})
+        assert shadowed == [], f"{package.__name__}: functions named like their modules: {shadowed}"

@@ -67,12 +67,12 @@ def test_table_covers_every_integrable_kernel_and_epanechnikov_is_best():
 def test_amise_bandwidth_minimises_amise_and_has_the_n_rate(kernel):
     kw = dict(kernel=kernel, noise_var=1.0, bias_integral=2.1, variance_integral=25.0)
     h = amise_bandwidth(40, **kw)
-    num = minimize_scalar(lambda t: amise(t, 40, **kw), bounds=(1e-3, 10), method="bounded",
+    num = minimize_scalar(lambda t: amise(40, bandwidth=t, **kw), bounds=(1e-3, 10), method="bounded",
                           options={"xatol": 1e-10})
     assert h == pytest.approx(num.x, rel=1e-5)
     ratio = amise_bandwidth(40 * 2**5, **kw) / h
     assert ratio == pytest.approx(0.5, rel=1e-12)
-    err = [amise(amise_bandwidth(n, **kw), n, **kw) for n in (100, 100 * 2**5)]
+    err = [amise(n, bandwidth=amise_bandwidth(n, **kw), **kw) for n in (100, 100 * 2**5)]
     assert err[1] / err[0] == pytest.approx(2.0**-4, rel=1e-12)
     with pytest.raises(ValueError, match="noise_var"):
-        amise(0.1, 40, kernel=kernel, noise_var=-1, bias_integral=1, variance_integral=1)
+        amise(40, bandwidth=0.1, kernel=kernel, noise_var=-1, bias_integral=1, variance_integral=1)

@@ -101,7 +101,7 @@ def test_training_checks_its_arguments():
     task = two_neighbourhoods(2, 3, 2)
     with pytest.raises(ValueError, match="steps"):
         train_attention(layer, task.queries, task.keys, task.targets, steps=-1)
-    with pytest.raises(ValueError, match="targets"):
+    with pytest.raises(ValueError, match="values"):
         train_attention(layer, task.queries, task.keys, task.targets[..., 0], steps=1)
     with pytest.raises(ValueError, match="d_head"):
         AttentionLayer(6, 1, d_head=0)

@@ -12,7 +12,7 @@ from nwlib import class_densities, class_probabilities, parzen_posterior
 
 @pytest.fixture(scope="module")
 def toy():
-    return nwlib.toy_classification(30, seed=3)
+    return nwlib.course.toy_classification(30, seed=3)
 
 
 @given(

@@ -25,6 +25,9 @@ from hypothesis.extra.numpy import arrays
 import nwlib
 from nwlib import attention_weights, nadaraya_watson
 
+# The exhaustive suite (minutes): make test runs it, make unit leaves it out.
+pytestmark = pytest.mark.slow
+
 settings.register_profile("exact", max_examples=120, deadline=None, derandomize=True)
 
 BACKENDS = ["numpy64", "numpy32", "torch64", "torch32"]

@@ -124,7 +124,7 @@ def test_equivalent_widths_give_equal_spread():
 
 
 def test_equal_spread_fits_are_close_on_the_running_example():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     fits = [nwlib.nadaraya_watson(data.x_query, data.x_train, data.y_train, kernel=k,
                                   bandwidth=nwlib.equivalent_bandwidth(k, 0.5))
             for k in ["gaussian", "triangular", "epanechnikov"]]

@@ -1,7 +1,8 @@
 """The package's layers, checked on its source: core, private backends, course.
 
 - the core (``nwlib/*.py``) never imports :mod:`nwlib.course` (the package's
-  ``__init__`` re-exports it in one labelled block; it is the namespace, not the core);
+  ``__init__`` imports it in one labelled block, so that ``nwlib.course.x`` works after
+  ``import nwlib``, without re-exporting its names; it is the namespace, not the core);
 - the backends (``nwlib/_backends``) import only :mod:`nwlib.validation`,
   :mod:`nwlib.blocking` and each other;
 - no module imports a private (underscored) name from another module, except the
@@ -63,7 +64,7 @@ def violations(package: Path = PACKAGE) -> list[str]:
             if not target.startswith("nwlib"):
                 continue
             stmt = f"{where}:{line} imports {target}" + (f" ({', '.join(names)})" if names else "")
-            # nwlib/__init__.py is the namespace: its one labelled block re-exports the course.
+            # nwlib/__init__.py is the namespace: its one labelled block imports the course.
             core = layer not in ("course", "_backends") and module != "nwlib"
             if core and target.startswith("nwlib.course"):
                 found.append(f"{stmt}: the core must not import the course helpers")

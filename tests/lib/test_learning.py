@@ -14,7 +14,7 @@ from nwlib.learning import WidthHistory, learn_bandwidth, width_objective
 
 @pytest.fixture(scope="module")
 def data():
-    return nwlib.running_example()
+    return nwlib.course.running_example()
 
 
 def test_loo_optimum_is_the_grid_optimum(data):
@@ -42,7 +42,7 @@ def test_naive_objective_drives_the_width_down(data):
 
 
 def test_irrelevant_coordinate_width_grows():
-    x, y = nwlib.irrelevant_coordinate_example()
+    x, y = nwlib.course.irrelevant_coordinate_example()
     hist = learn_bandwidth(x, y, init=[1.0, 1.0], per_coordinate=True, steps=200,
                            batch_size=30, progress=False)
     h1, h2 = hist.final

@@ -10,7 +10,7 @@ from nwlib import descend_bandwidth, leave_one_out_loss
 
 @pytest.fixture(scope="module")
 def data():
-    return nwlib.running_example()
+    return nwlib.course.running_example()
 
 
 @pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])

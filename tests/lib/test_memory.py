@@ -60,6 +60,7 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
 """
 
 
+@pytest.mark.slow  # tens of seconds: make test runs it, make unit leaves it out
 def test_a_gradient_step_holds_one_block_at_a_time():
     """Full-batch leave-one-out loss and its gradient at n = 3000 in 2-D: without
     checkpointing, autograd keeps every block's (b, n, d) arrays until backward,

@@ -22,7 +22,7 @@ def textbook(queries, keys, values, h):
 
 
 def test_matches_statsmodels_kernelreg_1d():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     for h in (0.1, 0.5, 2.0):
         reg = KernelReg(data.y_train, data.x_train, var_type="c", reg_type="lc", bw=[h])
         theirs, _ = reg.fit(data.x_query)
@@ -59,7 +59,7 @@ def test_weights_times_values_is_the_prediction(rng):
 
 
 def test_one_hot_values_give_class_probabilities():
-    points, labels = nwlib.toy_classification(20)
+    points, labels = nwlib.course.toy_classification(20)
     probs = nadaraya_watson(points[:10] + 0.05, points, nwlib.one_hot(labels), bandwidth=0.3)
     assert probs.shape == (10, 3)
     np.testing.assert_allclose(probs.sum(1), 1.0)
@@ -67,7 +67,7 @@ def test_one_hot_values_give_class_probabilities():
 
 
 def test_narrow_gaussian_gives_nearest_key_not_nan():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         naive = textbook(data.x_query, data.x_train, data.y_train, 1e-3)

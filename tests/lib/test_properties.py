@@ -1,6 +1,7 @@
 """Laws that every Nadaraya-Watson estimate obeys, checked on random inputs."""
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -11,6 +12,8 @@ from nwlib import attention_weights, nadaraya_watson
 # derandomize: the same examples on every run and machine, so CI cannot flake.
 settings.register_profile("course", max_examples=60, deadline=None, derandomize=True)
 settings.load_profile("course")
+# The exhaustive property suite (minutes): make test runs it, make unit leaves it out.
+pytestmark = pytest.mark.slow
 
 coords = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 widths = st.floats(0.05, 20.0)

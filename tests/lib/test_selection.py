@@ -44,7 +44,7 @@ def brute_force_loo(x, y, h, kernel):
 
 @pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
 def test_loo_equals_deleting_each_point(kernel):
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     widths = [0.6, 0.9, 1.5]
     best, mse = nwlib.loo_bandwidth(data.x_train, data.y_train, widths, kernel=kernel)
     expected = [brute_force_loo(data.x_train, data.y_train, h, kernel) for h in widths]
@@ -53,7 +53,7 @@ def test_loo_equals_deleting_each_point(kernel):
 
 
 def test_loo_equals_statsmodels_cv_objective():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     reg = KernelReg(data.y_train, data.x_train, var_type="c", reg_type="lc", bw=[0.5])
     for h in (0.2, 0.5, 0.9):
         _, mse = nwlib.loo_bandwidth(data.x_train, data.y_train, [h])

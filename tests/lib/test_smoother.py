@@ -6,8 +6,9 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF
 from sklearn.kernel_ridge import KernelRidge
 
-from nwlib import loo_bandwidth, running_example
-from nwlib.kernel_ridge import kernel_ridge, kernel_ridge_weights
+from nwlib import loo_bandwidth
+from nwlib.course import running_example
+from nwlib.ridge import kernel_ridge, kernel_ridge_weights
 from nwlib.smoother import (
     bootstrap_band,
     confidence_band,

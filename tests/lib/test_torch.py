@@ -10,7 +10,7 @@ from nwlib import attention_weights, nadaraya_watson, parzen_density
 
 @pytest.fixture
 def data():
-    d = nwlib.running_example()
+    d = nwlib.course.running_example()
     return d.x_query, d.x_train, d.y_train
 
 

@@ -70,11 +70,11 @@ def test_loo_bandwidth_input_checks():
 
 def test_data_generators_check_their_arguments():
     with pytest.raises(ValueError, match="n=0"):
-        nwlib.running_example(0)
+        nwlib.course.running_example(0)
     with pytest.raises(ValueError, match="noise=-1"):
-        nwlib.running_example(noise=-1)
+        nwlib.course.running_example(noise=-1)
     with pytest.raises(ValueError, match="n_per_class"):
-        nwlib.toy_classification(2.5)
+        nwlib.course.toy_classification(2.5)
     with pytest.raises(ValueError, match="non-negative integer"):
         nwlib.one_hot(np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match="n_classes=2"):

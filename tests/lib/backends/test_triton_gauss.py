@@ -205,6 +205,7 @@ def test_gpu_float32_is_routed_to_triton(monkeypatch):
     assert calls == [1]
 
 
+@pytest.mark.slow  # tens of seconds: make test runs it, make unit leaves it out
 @needs_triton
 def test_many_keys_keep_float32_accuracy():
     """30,000 keys at a wide width: 1,875 key blocks feed each query's running sums. Added

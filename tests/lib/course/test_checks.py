@@ -203,7 +203,7 @@ def test_loo_right_answers_pass(check, answer):
 
 
 def test_loo_matches_the_library_objective():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
     mse = float(torch.mean((loo_right(x, y, torch.tensor(0.3, dtype=torch.float64)) - y) ** 2))
     assert mse == pytest.approx(nwlib.width_objective(data.x_train, data.y_train, 0.3), rel=1e-12)

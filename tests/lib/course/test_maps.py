@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import nwlib
-from nwlib import plot_class_panel, plot_densities, plot_probability_map, probability_map
+from nwlib.course import plot_class_panel, plot_densities, plot_probability_map, probability_map
 
 
 @pytest.fixture(scope="module")
 def toy():
-    return nwlib.toy_classification(20)
+    return nwlib.course.toy_classification(20)
 
 
 @pytest.fixture

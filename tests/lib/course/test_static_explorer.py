@@ -35,7 +35,7 @@ def test_html_embeds_the_payload(explorer):
 
 
 def test_fits_match_nwlib(explorer):
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     for kernel in ("gaussian", "boxcar"):
         for h, fit in zip(WIDTHS, explorer.payload["fits"][kernel]):
             expected = nwlib.nadaraya_watson(
@@ -49,14 +49,14 @@ def test_fits_match_nwlib(explorer):
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_gaussian_fit_matches_statsmodels(explorer):
     # statsmodels' Gaussian bw is the kernel's standard deviation, like our width.
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     model = KernelReg(data.y_train, data.x_train, var_type="c", reg_type="lc", bw=[0.3])
     expected, _ = model.fit(data.x_query)
     np.testing.assert_allclose(explorer.payload["fits"]["gaussian"][1], expected, atol=5e-4)
 
 
 def test_weights_match_nwlib(explorer):
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     rows = explorer.payload["heatmap_rows"]
     assert rows == [0, 10, 20, 30, 40]
     for kernel in ("gaussian", "boxcar"):

@@ -3,7 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nwlib import confidence_band, running_example
+from nwlib import confidence_band
+from nwlib.course import running_example
 from nwlib.course.stats_plots import plot_band, plot_pointwise, plot_weight_profiles
 
 

@@ -7,13 +7,13 @@ import nwlib
 
 
 def direct(kernel, h, n):
-    data = nwlib.running_example(n)
+    data = nwlib.course.running_example(n)
     return data, nwlib.nadaraya_watson(data.x_query, data.x_train, data.y_train, kernel=kernel,
                                        bandwidth=h, empty="nan")
 
 
 def test_explore_matches_nadaraya_watson():
-    r = nwlib.explore("epanechnikov", 0.8, 25)
+    r = nwlib.course.explore("epanechnikov", bandwidth=0.8, n=25)
     data, fit = direct("epanechnikov", 0.8, 25)
     np.testing.assert_array_equal(r.data.x_train, data.x_train)
     np.testing.assert_allclose(r.fit, fit, rtol=1e-12)
@@ -22,12 +22,12 @@ def test_explore_matches_nadaraya_watson():
 
 
 def test_explore_marks_unreached_queries_instead_of_raising():
-    r = nwlib.explore("boxcar", 0.02, 10)
+    r = nwlib.course.explore("boxcar", bandwidth=0.02, n=10)
     assert r.unreached > 0 and np.isnan(r.weights).any(axis=1).sum() == r.unreached
 
 
 def test_moving_the_width_slider_recomputes_and_redraws():
-    ex = nwlib.KernelExplorer()
+    ex = nwlib.course.KernelExplorer()
     assert ex.redraws == 1 and ex.result.bandwidth == 0.5
     ex.width.value = 0.1
     assert ex.redraws == 2 and ex.result.bandwidth == pytest.approx(0.1)
@@ -40,7 +40,7 @@ def test_moving_the_width_slider_recomputes_and_redraws():
 
 
 def test_choosing_a_kernel_and_the_number_of_points():
-    ex = nwlib.KernelExplorer()
+    ex = nwlib.course.KernelExplorer()
     ex.kernel.value = "triangular"
     ex.width.value = 1.0
     ex.points.value = 80
@@ -55,7 +55,7 @@ def test_choosing_a_kernel_and_the_number_of_points():
 def test_the_kernel_menu_offers_every_kernel_and_the_slider_is_logarithmic():
     import ipywidgets
 
-    ex = nwlib.KernelExplorer(draw=False)
+    ex = nwlib.course.KernelExplorer(draw=False)
     assert list(ex.kernel.options) == list(nwlib.KERNELS)
     assert isinstance(ex.width, ipywidgets.FloatLogSlider)
     assert ex.width.min <= -1.5 and ex.width.max >= 0.5  # 0.03 .. 3 at least
@@ -65,11 +65,11 @@ def test_the_kernel_menu_offers_every_kernel_and_the_slider_is_logarithmic():
 
 def test_explorer_starting_values_are_checked():
     with pytest.raises(ValueError, match="kernel"):
-        nwlib.explore("parabolic", 0.5, 40)
+        nwlib.course.explore("parabolic", bandwidth=0.5, n=40)
     with pytest.raises(ValueError, match="bandwidth"):
-        nwlib.explore("gaussian", -0.5, 40)
+        nwlib.course.explore("gaussian", bandwidth=-0.5, n=40)
 
 
 def test_sliders_redraw_on_release_so_moves_do_not_queue():
-    ex = nwlib.KernelExplorer(draw=False)
+    ex = nwlib.course.KernelExplorer(draw=False)
     assert not ex.width.continuous_update and not ex.points.continuous_update

@@ -12,11 +12,10 @@ Its weights ``k(q, K) (K + lambda I)^{-1}`` need not sum to 1 nor be positive.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from .arrays import ArrayLike, Width
 from .validation import prepare
 
 __all__ = ["kernel_ridge", "kernel_ridge_weights"]
@@ -27,11 +26,27 @@ def _gram(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * np.sum(diff * diff, axis=-1))
 
 
-def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
+def kernel_ridge_weights(queries: ArrayLike, keys: ArrayLike, *, bandwidth: Width = 1.0,
                          ridge: float = 1.0) -> np.ndarray:
-    """Weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
+    """Compute the weights of each query over the keys, ``k(q, K) (K + ridge I)^{-1}``, shape (m, n).
 
     Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to estimate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points the queries attend to.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The kernel width ``h > 0``, or one width per coordinate.
+    ridge : float
+        The ridge ``lambda > 0`` added to the kernel matrix's diagonal.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, n)
+        The weights, float64.
 
     Examples
     --------
@@ -53,7 +68,7 @@ def kernel_ridge_weights(queries: Any, keys: Any, *, bandwidth: Any = 1.0,
     return cho_solve(factor, _gram(queries, keys, h).T).T
 
 
-def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
+def kernel_ridge(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidth: Width = 1.0,
                  ridge: float = 1.0, center: bool = False) -> np.ndarray:
     """Kernel ridge regression with the Gaussian kernel: ``f(q) = w(q) @ y``.
 
@@ -72,6 +87,11 @@ def kernel_ridge(queries: Any, keys: Any, values: Any, *, bandwidth: Any = 1.0,
         Subtract the mean of the values first and add it back (a Gaussian
         process whose prior mean is the data's mean); far from every key the fit
         then returns to that mean instead of to 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,) or (m, c)
+        The fit at each query, float64.
 
     Examples
     --------

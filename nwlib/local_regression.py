@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayLike, ArrayOrTensor, Width
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .pooling import NoKeyInReachError
@@ -131,8 +132,8 @@ def _weights(p: Any, kernel: Kernel, loo: bool = False):
         yield block, rows
 
 
-def local_linear_weights(queries: Any, keys: Any, *, kernel: str | Kernel = "gaussian",
-                         bandwidth: Any = 1.0) -> Any:
+def local_linear_weights(queries: ArrayOrTensor, keys: ArrayOrTensor, *, kernel: str | Kernel = "gaussian",
+                         bandwidth: Width = 1.0) -> Any:
     """Equivalent-kernel weights of local-linear regression, shape (m, n).
 
     Array types: numpy or torch (through the module's numpy and torch paths); returns the input's float dtype
@@ -167,8 +168,8 @@ def local_linear_weights(queries: Any, keys: Any, *, kernel: str | Kernel = "gau
     return p.xp.concat(parts, axis=0) if len(parts) > 1 else parts[0]
 
 
-def local_linear(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel = "gaussian",
-                 bandwidth: Any = 1.0) -> Any:
+def local_linear(queries: ArrayOrTensor, keys: ArrayOrTensor, values: ArrayOrTensor, *,
+                 kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0) -> Any:
     """Local-linear regression: the height at ``q`` of a kernel-weighted line.
 
     Array types: numpy or torch (through the module's numpy and torch paths); returns the input's float dtype
@@ -220,7 +221,7 @@ def local_linear(queries: Any, keys: Any, values: Any, *, kernel: str | Kernel =
     return result[:, 0] if p.values_were_1d else result
 
 
-def local_linear_loo(keys: Any, values: Any, candidates: Any, *,
+def local_linear_loo(keys: ArrayLike, values: ArrayLike, candidates: ArrayLike, *,
                      kernel: str | Kernel = "gaussian") -> tuple[Any, np.ndarray]:
     """Choose the local-linear width by leave-one-out cross-validation.
 

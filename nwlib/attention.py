@@ -84,6 +84,18 @@ def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
     Subtracting the maximum ``M`` first makes the largest term ``exp(0) = 1``:
     ``log sum exp(s) = M + log sum exp(s - M)``.
 
+    Parameters
+    ----------
+    scores : numpy.typing.ArrayLike
+        The scores.
+    axis : int
+        The axis to reduce.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, the shape of ``scores`` without ``axis``.
+
     Examples
     --------
     >>> float(logsumexp(np.array([1000.0, 1000.0])))  # log(2 e^1000)
@@ -98,6 +110,18 @@ def softmax(scores: Any, axis: int = -1) -> np.ndarray:
     """Compute the numerically stable softmax ``exp(s - M) / sum exp(s - M)``, ``M = max s``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns float64 (also for float32 input).
+
+    Parameters
+    ----------
+    scores : numpy.typing.ArrayLike
+        The scores; ``-inf`` entries get weight 0.
+    axis : int
+        The axis the weights sum to 1 along.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 weights of the shape of ``scores``.
 
     Examples
     --------

@@ -9,7 +9,8 @@ from scipy.special import logsumexp as scipy_logsumexp
 from scipy.special import softmax as scipy_softmax
 
 import nwlib
-from nwlib import logsumexp, random_unit_vectors, sdpa_nadaraya_watson, softmax
+from nwlib import logsumexp, sdpa_nadaraya_watson, softmax
+from nwlib.course import random_unit_vectors
 
 
 @given(
@@ -32,7 +33,7 @@ def test_sdpa_equals_nadaraya_watson_in_general_position(seed, d, c, h, offset):
 
 
 def test_sdpa_keeps_torch_in_torch_out_and_1d_values():
-    data = nwlib.running_example()
+    data = nwlib.course.running_example()
     x = torch.tensor(data.x_train)
     out = sdpa_nadaraya_watson(torch.tensor(data.x_query), x, torch.tensor(data.y_train), 0.5)
     assert isinstance(out, torch.Tensor) and out.shape == (50,) and out.dtype == torch.float64

@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from statsmodels.nonparametric.kernel_regression import KernelReg
 
 from nwlib.blocking import working_memory_limit
-from nwlib.local_linear import SingularLocalDesignError, local_linear, local_linear_loo, local_linear_weights
+from nwlib.local_regression import (
+    SingularLocalDesignError,
+    local_linear,
+    local_linear_loo,
+    local_linear_weights,
+)
 from nwlib.pooling import NoKeyInReachError
 
 SETTINGS = settings(derandomize=True, max_examples=60, deadline=None)
@@ -27,7 +32,7 @@ def test_matches_statsmodels_kernelreg_ll(rng, d, h):
 
 
 def test_statsmodels_agreement_on_running_example_boundary():
-    from nwlib import running_example
+    from nwlib.course import running_example
 
     d = running_example()
     ref, _ = KernelReg(d.y_train, d.x_train, var_type="c", reg_type="ll", bw=[0.39]).fit(
