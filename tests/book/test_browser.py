@@ -2,7 +2,8 @@
 
 The site is served from 127.0.0.1; any request to another host is blocked and recorded.
 Every page is opened in light and in dark mode. Screenshots land in _build/screenshots/
-for a person to look at. tests/book/chromium.py finds the browser (NW_CHROMIUM, the PATH or
+for a person to look at. axe-core (the npm package pinned in package-lock.json, injected
+from node_modules) checks every page, in both modes, against WCAG 2 A and AA. tests/book/chromium.py finds the browser (NW_CHROMIUM, the PATH or
 Playwright's own), or skips with a message saying how to get one (fails under CI=true).
 """
 
@@ -28,6 +29,10 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = site_pages()
 EXPLORER = "[data-nw-explorer]"
 FOLDED = ".admonition.dropdown"  # what sphinx-togglebutton folds (solutions included)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# What axe checks: WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="\d+; ?url=([^"]+)"', re.I)
 
 
@@ -96,6 +101,16 @@ class Visit:
         self.context.close()
 
 
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds on an open page: one dict per rule, with its failing nodes."""
+    assert AXE.is_file(), f"no {AXE}: run `npm ci` (`make book` does)"
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+        resultTypes: ['violations']}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+        help: v.help, nodes: v.nodes.map(n => ({target: n.target.join(' '),
+        summary: n.failureSummary}))})))""", AXE_TAGS)
+
+
 @pytest.fixture
 def visit(browser, base_url):
     opened = []
@@ -154,6 +169,11 @@ def test_page_in_a_real_browser(visit, page, scheme):
                  full_page=True)
     assert not v.offsite, f"{page} requested other hosts: {v.offsite}"
     assert not v.errors, f"{page}: {v.errors}"
+    # Accessibility, on the page as drawn (widgets included), in this colour scheme. Here
+    # rather than in a test of its own, so that each page is opened once per scheme.
+    blocking = [f"{rule['id']} ({rule['impact']}: {rule['help']}) at {node['target']}: {node['summary']}"
+                for rule in axe_violations(p) if rule["impact"] in BLOCKING for node in rule["nodes"]]
+    assert not blocking, f"{page} ({scheme}) fails WCAG 2 A/AA (axe-core):\n" + "\n".join(blocking)
 
 
 NO_EXPLORER = "NO-PAGE-EMBEDS-THE-WIDTH-EXPLORER"
