@@ -27,7 +27,8 @@ preflight env assets browser book pdf dist test lab notebooks student clean benc
 	@command -v $(PYTHON) >/dev/null || { echo "$@: $(PYTHON) is not on the PATH: install Python >= 3.11, or run make PYTHON=/path/to/python3" >&2; exit 1; }
 	@$(COURSE) $@
 
-# Options for the grader after `--` (tools/grade.py --help), e.g. GRADE_ARGS="--time-limit 120".
+# SUBMISSIONS: one folder per learner of collected notebooks; GRADE_ARGS: the grader's
+# options (tools/grade.py --help), e.g. GRADE_ARGS="--time-limit 120".
 SUBMISSIONS ?= submissions
 grade:
 	@$(COURSE) grade $(SUBMISSIONS) $(GRADE_ARGS)
