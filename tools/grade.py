@@ -120,6 +120,7 @@ class Run:
     reports: dict = field(default_factory=dict)  # task -> (status, messages)
     stopped: str = ""  # empty when every cell ran
     errors: list = field(default_factory=list)  # (cell number, "Name: value")
+    notebook: object = None  # the executed cells, as far as they ran
 
 
 def expected_tasks(exercise: str) -> list[str]:
@@ -152,7 +153,7 @@ def _reports(nb) -> list[tuple[str, tuple[str, list[str]]]]:
 
 def read_run(nb, stopped: str = "") -> Run:
     """Check reports (the last one of each task) and errors of an executed notebook."""
-    run = Run(reports=dict(_reports(nb)), stopped=stopped)
+    run = Run(reports=dict(_reports(nb)), stopped=stopped, notebook=nb)
     number = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -302,9 +303,12 @@ def _worker(notebook: Path, cell_limit: int) -> int:
 
 
 def grade(submissions: Path, time_limit: float, cell_limit: int,
-          exercises: list[str] | None = None) -> list[Result]:
+          exercises: list[str] | None = None, prefix: list[str] | None = None) -> list[Result]:
     """Run every ``submissions/LEARNER/EXERCISE.ipynb``; one result per learner and task."""
-    prefix = isolation_prefix()
+    prefix = isolation_prefix() if prefix is None else prefix
+    for stray in sorted(submissions.glob("*.ipynb")):
+        print(f"skipped {stray}: put each learner's notebooks in a folder named after them",
+              file=sys.stderr)
     known = sorted(p.stem for p in (ROOT / "exercises").glob("*.ipynb"))
     results = []
     for learner_dir in sorted(p for p in submissions.iterdir() if p.is_dir()):
@@ -384,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     prefix = isolation_prefix()
     isolation = ("Network: none (a network namespace, via unshare)." if prefix else
                  "Network: refused by the kernel's audit hook (no namespace on this system).")
-    results = grade(args.submissions.resolve(), args.time_limit, cell_limit, args.exercise)
+    results = grade(args.submissions.resolve(), args.time_limit, cell_limit, args.exercise, prefix)
     write_tables(results, args.out, isolation)
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "failed", "not done")}
     print(f"{len(results)} tasks: " + ", ".join(f"{n} {s}" for s, n in counts.items())

@@ -145,3 +145,19 @@ open(os.path.join(ALLOWED_DIR, 'ok.txt'), 'w').write('fine')
     assert r.stdout.split() == ["True"] * 5, r.stderr
     assert (tmp_path / "ok.txt").read_text() == "fine"
     assert not os.path.exists(tmp_path.parent / "x")
+
+
+def test_on_linux_the_kernel_has_no_network_interface(tmp_path):
+    from tools import grade
+
+    prefix = grade.isolation_prefix()
+    if not prefix:
+        pytest.skip("unshare cannot create a network namespace here: the audit hook is the guard")
+    nb = nbformat.v4.new_notebook(cells=[new_code_cell(
+        "import os, socket\nprint(os.readlink('/proc/self/ns/net'), socket.if_nameindex())")])
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+    run = grade.run_notebook(tmp_path / "probe.ipynb", TIME_LIMIT, 30, prefix)
+    (out,) = run.notebook.cells[0].outputs
+    namespace, interfaces = out["text"].split(" ", 1)
+    assert namespace != os.readlink("/proc/self/ns/net")  # not the instructor's network
+    assert interfaces.strip() == "[(1, 'lo')]"  # loopback only, and it is down
