@@ -15,7 +15,7 @@ explorer (``nwlib.KernelExplorer``) draws into an Output widget, so ``chapters/w
 stalled for the whole timeout in some builds. Measured on two busy cores: the explorer's
 own cell (``nwlib.KernelExplorer(...)``, one comm message per cell) repeated in one kernel,
 2 of 60 cells waited for a 20 s timeout unpatched, 0 of 90 patched; the notebook of
-``tests/book/test_nbclient_fix.py`` (20 outputs, so 20 comm messages, per cell), 40 of 320
+``tests/book/test_nbclient_fix.py`` (20 outputs, so 20 comm messages, per cell), 40 of 280
 cells waited for a 3 s timeout unpatched, 0 of 220 patched.
 
 The repair sends the comm message through the asyncio socket itself: pyzmq then looks at
