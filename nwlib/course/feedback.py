@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import numbers
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
@@ -135,7 +136,9 @@ def _real(element: Any) -> float:
         if element.numel() != 1:
             raise TypeError("an element holds more than one number")
         element = element.reshape(()).item()
-    if isinstance(element, (bool, np.bool_)) or not isinstance(element, numbers.Real):
+    if isinstance(element, np.ndarray) and element.size == 1 and element.dtype.kind in "iuf":
+        element = element.reshape(()).item()
+    if isinstance(element, (bool, np.bool_)) or not isinstance(element, (numbers.Real, Decimal)):
         raise TypeError(f"an element is of type {type(element).__name__}")
     return float(element)
 
