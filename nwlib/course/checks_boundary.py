@@ -29,8 +29,8 @@ def check_boundary_bias(fn: Callable[[float, float], Any]) -> Feedback:
 
     Examples
     --------
-    >>> print(check_boundary_bias(lambda h, slope: 0.0).messages[0][:36])
-    A symmetric window cancels the slope
+    >>> print(check_boundary_bias(lambda h, slope: 0.0).messages[0][:62])
+    For h = 0.3, slope = 3.0: A symmetric window cancels the slope
     """
     name = answer_name(fn)
     half_mean = math.sqrt(2 / math.pi)  # E[Z | Z > 0] for a standard normal Z
