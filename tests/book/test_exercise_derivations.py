@@ -97,3 +97,14 @@ def test_the_normalisation_sees_through_spacing_and_spelling():
     assert normalise(r"\tfrac{1}{2}") == normalise(r"\frac{1}{2}")
     assert normalise(r"\operatorname{Var}[X]") == normalise(r"\mathrm{Var} [X]")
     assert normalise(r"n^{-4/(d+4)}") not in normalise(r"n^{-4/5}")
+
+
+def test_the_search_finds_a_derived_result_planted_in_a_chapter():
+    # The chapter test could pass by finding nothing: plant every marker, respaced as a
+    # chapter might write it, in a page's text and show each one is found.
+    markers = [m for name in NAMES for m in derived_results(name)]
+    assert len(markers) >= len(NAMES), "fewer derived results than exercises"
+    for marker, key in markers:
+        respaced = re.sub(r"\\lVert|\\rVert", r"\\|", marker).replace(" ", "  ")
+        page = "Some prose, then $$\n" + respaced.replace("\\frac", "\\tfrac") + "\n$$ more."
+        assert key in normalise(page), marker
