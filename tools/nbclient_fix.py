@@ -11,9 +11,9 @@ on the socket, a send included, takes in pending commands and clears the descrip
 the reply reaches the socket just before such a send, the send clears the signal, the
 event loop never sees the socket readable, and the poll sleeps until the cell's timeout,
 when a last look finds the reply that had been waiting all along. The book's width
-explorer (``nwlib.KernelExplorer``) draws into an Output widget, so ``chapters/widths``
+explorer (``nwlib.course.KernelExplorer``) draws into an Output widget, so ``chapters/widths``
 stalled for the whole timeout in some builds. Measured on two busy cores: the explorer's
-own cell (``nwlib.KernelExplorer(...)``, one comm message per cell) repeated in one kernel,
+own cell (``nwlib.course.KernelExplorer(...)``, one comm message per cell) repeated in one kernel,
 2 of 60 cells waited for a 20 s timeout unpatched, 0 of 90 patched; the notebook of
 ``tests/book/test_nbclient_fix.py`` (20 outputs, so 20 comm messages, per cell), 40 of 280
 cells waited for a 3 s timeout unpatched, 0 of 220 patched.

@@ -14,9 +14,11 @@ gathers them under the one name the notebooks import.
 
 from __future__ import annotations
 
+from .checks_boundary import check_boundary_bias, check_taylor_bias
 from .checks_parzen import check_nw_decisions, check_parzen_difference
 from .checks_rates import check_exponents, check_fit_exponent, check_oracle_widths, check_width_rule
-from .checks_sphere import check_effective_keys, check_nw_attention, check_sphere_attention
+from .checks_smoother import check_krr_dof, check_krr_loo, check_krr_widths
+from .checks_sphere import check_dot_attention_as_nw, check_effective_keys, check_sphere_attention
 from .checks_widths import check_loo_predictions, check_loo_predictions_per_coordinate, check_sgd_log_width
 
 __all__ = [
@@ -26,10 +28,15 @@ __all__ = [
     "check_loo_predictions_per_coordinate",
     "check_sgd_log_width",
     "check_sphere_attention",
-    "check_nw_attention",
+    "check_dot_attention_as_nw",
     "check_effective_keys",
     "check_exponents",
     "check_width_rule",
     "check_fit_exponent",
     "check_oracle_widths",
+    "check_boundary_bias",
+    "check_taylor_bias",
+    "check_krr_loo",
+    "check_krr_dof",
+    "check_krr_widths",
 ]

@@ -28,9 +28,15 @@ __all__ = ["check_exponents", "check_width_rule", "check_fit_exponent", "check_o
 DIMENSIONS = (1, 2, 3, 5)
 
 
+PAIR = "a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), a tuple, a list or an array"
+
+
 def _number(result: object, meaning: str) -> float:
-    """Return a single finite number from the learner's result (a size-1 array counts)."""
-    got = as_numpy(result)
+    """Return a single finite number from the learner's result.
+
+    Any number will do: a Python or numpy float, a ``Fraction``, a 0-d tensor, a size-1 array.
+    """
+    got = as_numpy(result, f"one number, {meaning}")
     if got.size == 2:
         raise unusable(f"Return one number, {meaning}, not a pair (np.polyfit gives "
                         "[slope, intercept]: take its first element).")
@@ -71,11 +77,11 @@ def check_exponents(fn: Callable[[int], Any]) -> Feedback:
     """
     name = answer_name(fn)
     for d in DIMENSIONS:
-        answer = call_answer(fn, d)
-        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            return Feedback(name, "failed", [f"fn({d}) returned {answer!r}; return a pair of "
-                                             "numbers (width exponent, MSE exponent)."])
-        a, b = (_number(t, "an exponent") for t in answer)
+        answer = as_numpy(call_answer(fn, d), PAIR)
+        if answer.size != 2:
+            return Feedback(name, "failed", [f"fn({d}) returned {answer.size} number(s) of shape "
+                                             f"{answer.shape}; return {PAIR}."])
+        a, b = (_number(t, "an exponent") for t in answer.reshape(2))
         problem = _width_problem(a, d)
         if problem is None and not math.isclose(b, 4 * a, rel_tol=1e-6):
             problem = ("The width exponent is right. At the balance both terms of the MSE are "

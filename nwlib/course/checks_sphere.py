@@ -10,7 +10,7 @@ import numpy as np
 from ..pooling import nadaraya_watson
 from .feedback import Feedback, answer_array, answer_name, as_numpy, call_answer, close, reports
 
-__all__ = ["check_sphere_attention", "check_nw_attention", "check_effective_keys"]
+__all__ = ["check_sphere_attention", "check_dot_attention_as_nw", "check_effective_keys"]
 
 
 def _vectors(seed: int) -> tuple[Any, Any, Any]:
@@ -29,17 +29,17 @@ def _softmax_pool(q: Any, k: Any, v: Any, scale: float, bias: Any = 0.0) -> np.n
     return as_numpy(torch.softmax(scale * q @ k.T + bias, dim=-1) @ v)
 
 
-def _grade(fn: Callable[..., Any], q: Any, k: Any, v: Any, sigma: float,
+def _grade(fn: Callable[..., Any], q: Any, k: Any, v: Any, h: float,
            mistakes: Callable[[], list[tuple[np.ndarray, str]]], target: str) -> Feedback:
-    """Grade ``fn`` on copies of the data against Gaussian Nadaraya-Watson of width ``sigma``.
+    """Grade ``fn`` on copies of the data against Gaussian Nadaraya-Watson of width ``h``.
 
     It passes, or fails with the message of the first of ``mistakes()`` it matches, or
     with how far it is from ``target`` (the right answer, as the learner's task names it).
     """
-    result = call_answer(fn, q.clone(), k.clone(), v.clone(), sigma)
+    result = call_answer(fn, q.clone(), k.clone(), v.clone(), h)
     got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
     name = answer_name(fn)
-    ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=sigma))
+    ref = as_numpy(nadaraya_watson(q, k, v, bandwidth=h))
     if close(got, ref, rtol):
         return Feedback(name, "passed")
     for wrong, message in mistakes():
@@ -51,17 +51,17 @@ def _grade(fn: Callable[..., Any], q: Any, k: Any, v: Any, sigma: float,
 
 @reports
 def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
-    """Check ``fn(queries, keys, values, sigma)`` on unit-norm queries and keys.
+    """Check ``fn(queries, keys, values, h)`` on unit-norm queries and keys.
 
     Queries (4, 5) and keys (9, 5) are float64 torch tensors of norm 1, values
     (9, 3); the result (4, 3) is compared with Gaussian Nadaraya-Watson of width
-    ``sigma`` and with the usual mistakes of scale and axis. A float32 result is
+    ``h`` and with the usual mistakes of scale and axis. A float32 result is
     compared at float32's precision.
 
     Examples
     --------
     >>> import torch
-    >>> def default_scale(q, k, v, sigma):  # forgets scale=: uses 1/sqrt(d)
+    >>> def default_scale(q, k, v, h):  # forgets scale=: uses 1/sqrt(d)
     ...     return torch.nn.functional.scaled_dot_product_attention(q, k, v)
     >>> print(check_sphere_attention(default_scale).messages[0][:36])
     You used the default scale 1/sqrt(d)
@@ -69,70 +69,74 @@ def check_sphere_attention(fn: Callable[..., Any]) -> Feedback:
     import torch
 
     q, k, v = _vectors(2)
-    q, k, sigma = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True), 0.8
+    q, k, h = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True), 0.8
 
     def mistakes() -> list[tuple[np.ndarray, str]]:
         scales = {
-            1 / (2 * sigma**2): "You scaled the dot products by 1/(2 sigma^2). The 2 cancels: "
-            "||q - k||^2 / (2 sigma^2) = (2 - 2 q.k) / (2 sigma^2) = const - q.k / sigma^2.",
-            1 / sigma: "You scaled the dot products by 1/sigma; the temperature is sigma^2.",
+            1 / (2 * h**2): "You scaled the dot products by 1/(2 h^2). The 2 cancels: "
+            "||q - k||^2 / (2 h^2) = (2 - 2 q.k) / (2 h^2) = const - q.k / h^2.",
+            1 / h: "You scaled the dot products by 1/h; the temperature is h^2.",
             1 / math.sqrt(5): "You used the default scale 1/sqrt(d) of "
-            "scaled_dot_product_attention; pass scale=1 / sigma**2.",
-            1.0: "You did not scale the dot products; divide them by sigma^2 before the softmax.",
+            "scaled_dot_product_attention; pass scale=1 / h**2.",
+            1.0: "You did not scale the dot products; divide them by h^2 before the softmax.",
         }
         return [(_softmax_pool(q, k, v, scale), message) for scale, message in scales.items()] + [
-            (as_numpy(torch.softmax(q @ k.T / sigma**2, dim=0) @ v),
+            (as_numpy(torch.softmax(q @ k.T / h**2, dim=0) @ v),
              "The softmax runs over the queries; each query's weights must sum to 1 over the "
              "keys (dim=-1).")]
 
-    return _grade(fn, q, k, v, sigma, mistakes, "softmax(q k^T / sigma^2) v")
+    return _grade(fn, q, k, v, h, mistakes, "softmax(q k^T / h^2) v")
 
 
 @reports
-def check_nw_attention(fn: Callable[..., Any]) -> Feedback:
-    """Check ``fn(queries, keys, values, sigma)`` on vectors of any norm.
+def check_dot_attention_as_nw(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(queries, keys, values, h)``: plain dot-product attention, off the sphere.
 
-    Queries (4, 5) and keys (9, 5) are float64 torch tensors whose norms range
-    over a factor of about ten; the result (4, 3) must equal Gaussian
-    Nadaraya-Watson of width ``sigma``. The usual mistakes in the scores are
-    recognised and named.
+    Queries (4, 5) and keys (9, 5) are float64 torch tensors of norms from about 0.3 to
+    3, values (9, 3); the result (4, 3) is compared with ``softmax(q k^T / h^2) v``, the
+    attention the task rewrites as a Gaussian smoother with a prior weight per key, and
+    with the usual mistakes in that weight.
 
     Examples
     --------
-    >>> import torch
-    >>> def sphere_only(q, k, v, sigma):
-    ...     return torch.softmax(q @ k.T / sigma**2, dim=-1) @ v
-    >>> check_nw_attention(sphere_only).status
-    'failed'
+    >>> import nwlib
+    >>> def no_prior(q, k, v, h):
+    ...     return nwlib.nadaraya_watson(q, k, v, bandwidth=h)
+    >>> print(check_dot_attention_as_nw(no_prior).messages[0][:40])
+    That is Gaussian Nadaraya-Watson without
     """
     q, k, v = _vectors(3)
-    # Norms from about 0.3 to 3: off the sphere, so the norm terms matter.
     q = q * (0.3 + 2.7 * (q[:, :1].abs() / q[:, :1].abs().max()))
     k = k * (0.3 + 2.7 * (k[:, :1].abs() / k[:, :1].abs().max()))
-    sigma = 0.8
-
-    def mistakes() -> list[tuple[np.ndarray, str]]:
-        sq = (k**2).sum(dim=1)
-        unit_q, unit_k = q / q.norm(dim=1, keepdim=True), k / k.norm(dim=1, keepdim=True)
-        biases = [
-            (0.0, "Without a key term, keys of large norm win whatever their distance: add "
-                  "-||k_i||^2 / (2 sigma^2) to the scores of key i (attn_mask=)."),
-            (sq / (2 * sigma**2), "The key term has the wrong sign: it is -||k_i||^2 / "
-                                  "(2 sigma^2), a penalty for keys of large norm."),
-            (-sq / 2, "Scale the key term by 1/sigma^2 like the dot products: "
-                      "-||k_i||^2 / (2 sigma^2)."),
-            (-sq / sigma**2, "The key term is half of ||k_i||^2 / sigma^2: -||k_i||^2 / (2 sigma^2)."),
-        ]
-        return [(_softmax_pool(q, k, v, 1 / sigma**2, bias), message) for bias, message in biases] + [
-            (as_numpy(nadaraya_watson(unit_q, unit_k, v, bandwidth=sigma)),
-             "You normalised the vectors: this task is about queries and keys as they are, off "
-             "the sphere."),
-            (_softmax_pool(q, k, v, 1 / (2 * sigma**2), -sq / (4 * sigma**2)),
-             "The dot products are scaled by 1/(2 sigma^2): the 2 of -2 q.k cancels the 2 of "
-             "2 sigma^2, leaving 1/sigma^2."),
-        ]
-
-    return _grade(fn, q, k, v, sigma, mistakes, "Gaussian Nadaraya-Watson of width sigma")
+    h = 1.3
+    result = call_answer(fn, q.clone(), k.clone(), v.clone(), h)
+    got, rtol = answer_array(result, (4, 3), "one pooled value vector per query, (queries, value size)")
+    name = answer_name(fn)
+    sq = (k**2).sum(dim=1)
+    ref = _softmax_pool(q, k, v, 1 / h**2)
+    if close(got, ref, rtol):
+        return Feedback(name, "passed")
+    mistakes = [
+        (0.0, "That is Gaussian Nadaraya-Watson without prior weights; plain attention "
+              "weighs key i by a factor that grows with ||k_i||."),
+        (-sq / (2 * h**2), "The prior weight has the wrong sign: plain attention favours long keys, "
+                     "so pi_i grows with ||k_i||."),
+        (sq / h**2, "The prior weight is counted twice: exp(||k_i||^2 / h^2) instead of "
+                          "the square root of it."),
+        (sq / 2, "Scale the norm in the prior weight by the width, as in the "
+                             "kernel: the 1/h^2 of the scores applies to it too."),
+    ]
+    for extra, message in mistakes:
+        # plain attention = Gaussian kernel * pi; a wrong pi' differs by pi'/pi = exp(extra)
+        wrong = _softmax_pool(q, k, v, 1 / h**2, -sq / (2 * h**2) + extra)
+        if close(got, wrong, rtol):
+            return Feedback(name, "failed", [message])
+    if close(got, as_numpy(nadaraya_watson(q / q.norm(dim=1, keepdim=True),
+                                           k / k.norm(dim=1, keepdim=True), v, bandwidth=h)), rtol):
+        return Feedback(name, "failed", ["You normalised the vectors: this task is about "
+                                         "queries and keys as they are, off the sphere."])
+    return Feedback(name, "failed", [
+        f"The result differs from softmax(q k^T / h^2) v by up to {np.max(np.abs(got - ref)):.3g}."])
 
 
 @reports

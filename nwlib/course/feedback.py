@@ -10,13 +10,15 @@ so an unfinished exercise notebook still runs from top to bottom.
 from __future__ import annotations
 
 import functools
+import numbers
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
 
 __all__ = ["Feedback", "AnswerError", "call_answer", "as_numpy", "precision", "close",
-           "finite_message", "shape_message", "reports", "answer_array", "answer_name", "unusable"]
+           "finite_message", "ARRAY", "shape_message", "reports", "answer_array", "answer_name", "unusable"]
 
 STATUSES = ("passed", "todo", "failed")
 
@@ -124,8 +126,36 @@ def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
         ) from None
 
 
-def as_numpy(result: Any) -> np.ndarray:
+ARRAY = "a numpy array or a torch tensor"
+
+
+def _real(element: Any) -> float:
+    """One element of an object array as a float: a Fraction, Decimal, numpy or 0-d torch number."""
+    if hasattr(element, "detach"):
+        element = element.detach().cpu()
+        if element.numel() != 1:
+            raise TypeError("an element holds more than one number")
+        element = element.reshape(()).item()
+    if isinstance(element, np.ndarray) and element.size == 1 and element.dtype.kind in "iuf":
+        element = element.reshape(()).item()
+    if isinstance(element, (bool, np.bool_)) or not isinstance(element, (numbers.Real, Decimal)):
+        raise TypeError(f"an element is of type {type(element).__name__}")
+    return float(element)
+
+
+def as_numpy(result: Any, form: str = ARRAY) -> np.ndarray:
     """Return the learner's result as a float numpy array (tensors are detached).
+
+    Every form of a number is accepted: Python and numpy numbers, ``Fraction`` and
+    ``Decimal``, 0-d tensors, and tuples or lists of them.
+
+    Parameters
+    ----------
+    result : object
+        What the learner's function returned.
+    form : str
+        The form the task asks for ("a pair of numbers (a, b)", "one number per
+        query"...), named by the message of a result that is not numbers.
 
     Raises
     ------
@@ -135,8 +165,9 @@ def as_numpy(result: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> as_numpy([1, 2]).dtype
-    dtype('float64')
+    >>> from fractions import Fraction
+    >>> as_numpy((Fraction(-1, 5), Fraction(-4, 5))).tolist()
+    [-0.2, -0.8]
     >>> try:
     ...     as_numpy(None)
     ... except AnswerError as e:
@@ -144,22 +175,31 @@ def as_numpy(result: Any) -> np.ndarray:
     The function returned None: did y
     """
     if result is None:
-        raise unusable("The function returned None: did you forget the `return` line?")
+        raise unusable(f"The function returned None: did you forget the `return` line? "
+                       f"Return {form}.")
     if hasattr(result, "detach"):
         if result.is_complex():
             raise unusable("The result holds complex numbers; the answer is real.")
         result = result.detach().cpu()
         result = result.double().numpy() if result.is_floating_point() else result.numpy()
+    elif isinstance(result, (list, tuple)) and any(hasattr(e, "detach") for e in result):
+        result = [as_numpy(e, form) if hasattr(e, "detach") else e for e in result]
     try:
         array = np.asarray(result)
     except ValueError as exc:  # a ragged list of lists
-        raise unusable(f"The result cannot be read as an array of numbers ({exc}).") from None
-    if array.dtype.kind == "c":
+        raise unusable(f"The result cannot be read as numbers ({exc}): return {form}.") from None
+    if array.dtype.kind == "c" or any(isinstance(e, complex) for e in array.ravel()[:1000]
+                                      if array.dtype.kind == "O"):
         raise unusable("The result holds complex numbers; the answer is real.")
+    if array.dtype.kind == "O":
+        try:
+            array = np.array([_real(e) for e in array.ravel()], dtype=float).reshape(array.shape)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise unusable(f"The result is not made of numbers ({exc}): return {form}.") from None
     if array.dtype.kind not in "biuf":
         raise unusable(
-            f"The result is not an array of numbers (its elements are of type "
-            f"{array.dtype}); return a numpy array or a torch tensor."
+            f"The result is not made of numbers (its elements are of type "
+            f"{array.dtype}): return {form}."
         )
     return array.astype(float)
 
@@ -250,7 +290,8 @@ def reports(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
     return wrapper
 
 
-def answer_array(result: Any, want: tuple[int, ...], meaning: str) -> tuple[np.ndarray, float]:
+def answer_array(result: Any, want: tuple[int, ...], meaning: str,
+                 form: str = ARRAY) -> tuple[np.ndarray, float]:
     """Return the result as a float array of shape ``want`` and the tolerance its precision allows.
 
     Raises
@@ -266,7 +307,7 @@ def answer_array(result: Any, want: tuple[int, ...], meaning: str) -> tuple[np.n
     >>> rtol
     0.0001
     """
-    got = as_numpy(result)
+    got = as_numpy(result, form)
     if got.shape != tuple(want):
         raise unusable(shape_message(got.shape, tuple(want), meaning))
     problem = finite_message(got)

@@ -132,7 +132,7 @@ def check_positive_estimate(fn: Callable[..., Any]) -> Feedback:
     if not np.array_equal(first, again):
         return Feedback(name, "failed", ["The same seed gave two different estimates: draw the "
                                          "features with np.random.default_rng(seed)."])
-    draws = np.array([float(as_numpy(call_answer(fn, q, k, 4, s))) for s in range(4000)])
+    draws = np.array([as_numpy(call_answer(fn, q, k, 4, s)).reshape(-1)[0] for s in range(4000)])
     if not np.all(np.isfinite(draws)):
         return Feedback(name, "failed", ["Some estimates are not finite."])
     if np.any(draws <= 0):
@@ -181,6 +181,7 @@ def check_positive_variance(fn: Callable[..., Any]) -> Feedback:
         want = np.exp(2 * q @ k) * (np.exp(s) - 1)
         if got.shape not in ((), (1,)):
             return Feedback(name, "failed", [f"Return one number; got shape {got.shape}."])
+        got = got.reshape(())
         if np.isclose(float(got), want, rtol=1e-8, atol=1e-12):
             continue
         if np.isclose(float(got), np.exp(2 * q @ k) * np.exp(s), rtol=1e-8):

@@ -20,7 +20,7 @@ from tools import nbclient_fix
 
 SETUP = ("import ipywidgets as w\nfrom IPython.display import display\n"
          "out = w.Output()\ndisplay(out)")
-# As nwlib.KernelExplorer redraws: clear, then draw into the Output widget; each flushed
+# As nwlib.course.KernelExplorer redraws: clear, then draw into the Output widget; each flushed
 # line is one output, which nbclient syncs back to the kernel with one comm message.
 DRAW = "with out:\n    out.clear_output(wait=True)\n    for i in range(20): print(i, flush=True)\n"
 CELLS = 40  # unpatched, 40 cells pass without one lost reply with probability 0.87**40 < 1%

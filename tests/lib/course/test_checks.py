@@ -11,12 +11,12 @@ import torch.nn.functional as F
 import nwlib
 from nwlib.course import checks
 from nwlib.course.checks import (
+    check_dot_attention_as_nw,
     check_effective_keys,
     check_exponents,
     check_fit_exponent,
     check_loo_predictions,
     check_loo_predictions_per_coordinate,
-    check_nw_attention,
     check_nw_decisions,
     check_oracle_widths,
     check_parzen_difference,
@@ -407,11 +407,10 @@ def gauss_by_hand(q, k, v, s):
     return (w / w.sum(1, keepdims=True)) @ v
 
 
-@pytest.mark.parametrize("check, right", [(check_sphere_attention, sdpa_sphere),
-                                          (check_nw_attention, sdpa_general)])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-def test_attention_right_answers_pass(check, right, dtype):
-    assert check(lambda q, k, v, s: right(q.to(dtype), k.to(dtype), v.to(dtype), s)).passed
+def test_sphere_right_answers_pass(dtype):
+    check = check_sphere_attention
+    assert check(lambda q, k, v, s: sdpa_sphere(q.to(dtype), k.to(dtype), v.to(dtype), s)).passed
     assert check(lambda q, k, v, s: gauss_by_hand(q, k, v, s).astype(dtype == torch.float32 and np.float32
                                                                       or np.float64)).passed
     if dtype == torch.float64:  # in float32 nwlib's SDPA path refuses these widths (too few digits)
@@ -419,11 +418,32 @@ def test_attention_right_answers_pass(check, right, dtype):
                                                                    s)).passed
 
 
+def prior_smoother(q, k, v, s, prior=lambda k, s: np.exp((k**2).sum(-1) / (2 * s**2))):
+    # The Gaussian weights times a prior weight per key, written out in numpy.
+    q, k, v = (np.asarray(t, dtype=np.float64) for t in (q, k, v))
+    w = np.exp(-((q[:, None] - k[None]) ** 2).sum(-1) / (2 * s**2)) * prior(k, s)
+    return (w / w.sum(1, keepdims=True)) @ v
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_dot_attention_as_nw_right_answers_pass(dtype):
+    check = check_dot_attention_as_nw
+    assert check(lambda q, k, v, s: F.scaled_dot_product_attention(
+        q.to(dtype), k.to(dtype), v.to(dtype), scale=s**-2)).passed
+    assert check(lambda q, k, v, s: torch.from_numpy(prior_smoother(q, k, v, s)).to(dtype)).passed
+
+    def through_nwlib(q, k, v, s):
+        w = nwlib.attention_weights(q, k, bandwidth=s) * torch.exp((k**2).sum(1) / (2 * s**2))
+        return (w / w.sum(1, keepdim=True)) @ v
+
+    assert check(through_nwlib).passed
+
+
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / (2 * s**2)), "1/(2 sigma^2)"),
-        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / s), "1/sigma;"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / (2 * s**2)), "1/(2 h^2)"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / s), "1/h;"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v), "default scale"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(q.float(), k.float(), v.float()), "default scale"),
         (lambda q, k, v, s: torch.softmax(q @ k.T, dim=1) @ v, "did not scale"),
@@ -436,25 +456,24 @@ def test_sphere_mistakes_are_named(answer, phrase):
     assert failed_with(check_sphere_attention(answer), phrase)
 
 
-def _bias(k, s, factor):
-    return factor * (k**2).sum(dim=1) / s**2
-
-
 @pytest.mark.parametrize(
     "answer, phrase",
     [
-        (sdpa_sphere, "Without a key term"),
-        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 + _bias(k, s, 0.5), -1) @ v, "wrong sign"),
-        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 - (k**2).sum(1) / 2, -1) @ v, "by 1/sigma^2"),
-        (lambda q, k, v, s: torch.softmax(q @ k.T / s**2 + _bias(k, s, -1.0), -1) @ v, "half of"),
-        (lambda q, k, v, s: sdpa_general(F.normalize(q, dim=1), F.normalize(k, dim=1), v, s), "normalised"),
-        (lambda q, k, v, s: sdpa_general(q, k, v, s * 2**0.5), "scaled by 1/(2 sigma^2)"),
-        (lambda q, k, v, s: sdpa_general(q, k, v, s)[:, :2], "expected (4, 3)"),
-        (lambda q, k, v, s: sdpa_general(q, k, v, 2 * s), "differs from Gaussian"),
+        (gauss_by_hand, "without prior weights"),
+        (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, s: np.exp(-(k**2).sum(-1) / (2 * s**2))),
+         "wrong sign"),
+        (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, s: np.exp((k**2).sum(-1) / s**2)),
+         "counted twice"),
+        (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, s: np.exp((k**2).sum(-1) / 2)),
+         "by the width"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(F.normalize(q, dim=1), F.normalize(k, dim=1),
+                                                           v, scale=s**-2), "normalised"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=s**-2)[:, :2], "expected (4, 3)"),
+        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=0.5 * s**-2), "differs from"),
     ],
 )
-def test_nw_attention_mistakes_are_named(answer, phrase):
-    assert failed_with(check_nw_attention(answer), phrase)
+def test_dot_attention_as_nw_mistakes_are_named(answer, phrase):
+    assert failed_with(check_dot_attention_as_nw(answer), phrase)
 
 
 @pytest.mark.parametrize(
