@@ -97,6 +97,26 @@ _serial_lock = threading.Lock()
 _serial_state = {"users": 0, "saved": 1}
 
 
+def _forget_after_fork() -> None:
+    """Give a fork()ed child a fresh pool and a fresh thread-count lock.
+
+    A child inherits the parent's memory but only the thread that forked: the cached
+    pool's workers do not exist there, yet the pool looks alive and would take the
+    child's blocks and never run them (the child hung forever). The lock may also have
+    been held by a parent thread at the fork. Registering this costs nothing per call,
+    where a fresh pool per call would cost about 0.2 ms (measured: 220 us against 39
+    us for four threads on 2 cores).
+    """
+    global _serial_lock
+    _pool.cache_clear()
+    _serial_lock = threading.Lock()
+    _serial_state.update(users=0, saved=1)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork()
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 @contextmanager
 def serial_torch() -> Iterator[None]:
     """Let the pool's threads switch torch's CPU kernels to one thread each.
