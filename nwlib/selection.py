@@ -158,7 +158,7 @@ def loo_bandwidth(
     p = dataclasses.replace(p, values=np.ldexp(p.values, -shift))
     mse = None
     if method == "auto" and k is KERNELS["gaussian"]:
-        mse = _backends.gaussian("loo", p, candidates=widths[:, 0] if cand.ndim == 1 else widths)
+        mse = _backends.gaussian_loo(p, widths[:, 0] if cand.ndim == 1 else widths)
     if mse is None:
         mse = np.full(len(widths), np.nan)
     for i in np.flatnonzero(np.isnan(mse)):  # what no fast path served (or none ran)
