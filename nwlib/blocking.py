@@ -136,6 +136,11 @@ def row_blocks(rows: int, row_elements: int, *, elements: int | None = None,
 def available_memory() -> float | None:
     """Bytes of memory the system can still give this process, or None if unknown.
 
+    Returns
+    -------
+    float or None
+        ``MemAvailable`` from ``/proc/meminfo``, else the available physical pages.
+
     Examples
     --------
     >>> available_memory() is None or available_memory() > 0
@@ -160,6 +165,17 @@ def check_result_fits(shape: tuple[int, ...], itemsize: int, what: str, instead:
     Blocking bounds every temporary, but a result of ``shape`` must exist whole; if
     it is larger than :func:`available_memory`, computing it would run for minutes
     and then fail in the allocator.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The result's shape.
+    itemsize : int
+        Bytes per entry of the result.
+    what : str
+        The function's name, for the message.
+    instead : str
+        What to call instead, for the message.
 
     Raises
     ------

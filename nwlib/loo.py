@@ -100,13 +100,18 @@ def leave_one_out_loss(
     Parameters
     ----------
     keys : array_like or torch.Tensor, shape (n,) or (n, d)
+        The training inputs, finite.
     values : array_like or torch.Tensor, shape (n,) or (n, c)
-    bandwidth : float, array_like or torch.Tensor of shape (d,) (may require grad)
+        The training targets, finite.
+    bandwidth : float, array_like or torch.Tensor of shape (d,)
+        The kernel's width ``h > 0``, per coordinate if a vector; a tensor may require grad.
     kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
 
     Returns
     -------
-    A 0-d array, or a 0-d tensor differentiable in ``bandwidth``.
+    loss : ndarray or torch.Tensor
+        0-d; a tensor is differentiable in ``bandwidth``.
 
     Examples
     --------

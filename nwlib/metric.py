@@ -75,10 +75,18 @@ def metric_nadaraya_watson(queries: Any, keys: Any, values: Any, projection: Any
     Parameters
     ----------
     queries : array_like, shape (m, d)
+        The points to predict at.
     keys : array_like, shape (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,) or (n, c)
+        The training targets, finite.
     projection : array_like, shape (r, d)
         ``W``; the Gaussian kernel of width 1 compares ``W q`` with ``W k``.
+
+    Returns
+    -------
+    predictions : ndarray or torch.Tensor, shape (m,) or (m, c)
+        As :func:`nwlib.nadaraya_watson` at width 1 on the projected points.
 
     Examples
     --------
@@ -189,7 +197,9 @@ def learn_metric(
     Parameters
     ----------
     keys : array_like, shape (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,)
+        The training targets, finite.
     kind : {"scalar", "diagonal", "full"}
         Learn one width, one width per coordinate, or the whole matrix ``W``.
     init : float

@@ -38,7 +38,9 @@ def gaussian_plan(queries: Any, keys: Any, *, bandwidth: Any = 1.0) -> GaussianP
     Parameters
     ----------
     queries : array_like, shape (m,) or (m, d)
+        The points to predict at.
     keys : array_like, shape (n,) or (n, d)
+        The training inputs.
     bandwidth : float or array_like, shape (d,)
         The Gaussian kernel's width ``h``.
 

@@ -49,6 +49,11 @@ def scott_bandwidth(samples: Any) -> float | np.ndarray:
     does: its factor ``n**(-1/(d+4))`` times the sample standard deviation
     (``ddof=1``), about 6% narrower than the normal-reference rule in 1-D.
 
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, d)
+        At least two points, finite, with a spread in every coordinate.
+
     Returns
     -------
     float for 1-D samples, else an array of d per-coordinate widths.
@@ -73,6 +78,11 @@ def silverman_bandwidth(samples: Any) -> float | np.ndarray:
     in 1-D (as statsmodels' ``bw_silverman``). For d > 1 the normal-reference
     constant becomes ``(4 / (d + 2))**(1/(d+4))`` and the exponent ``-1/(d+4)``,
     still with the robust spread ``A_j``.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, d)
+        At least two points, finite, with a spread in every coordinate.
 
     Returns
     -------
