@@ -43,8 +43,21 @@ def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float)
     Raises
     ------
     ValueError
-        When the scaled coordinates are too large for the dot-product form of the
-        scores to keep their digits (the guard of the fused route).
+        Where the error bound below exceeds 1 (no digit of the answer would be
+        right), naming the bound and the fixes.
+
+    Notes
+    -----
+    The dot-product form ``q.k - |k|^2 / 2`` of the scores cancels: after centring
+    on the keys' mean, with ``R`` the largest centred point in widths and ``eps`` the
+    dtype's machine epsilon, each score is off by at most
+    ``Delta = (d + 5) eps R^2``, and the answer by at most
+    ``2 e^Delta (e^Delta - 1) S`` (about ``2 Delta S``), ``S = sum_i alpha_i |v_i|``
+    the answer's scale (derived in :mod:`nwlib._backends.sdpa`, whose
+    ``error_bound`` computes it). On data in [0, 5]: 9e-6 in float32 at h = 1,
+    9e-4 in float32 and 2e-12 in float64 at h = 0.1. It grows as ``1 / h^2``:
+    for narrow widths use float64, or :func:`nwlib.nadaraya_watson`, which
+    subtracts before squaring and is exact at any width.
 
     Examples
     --------
@@ -60,7 +73,7 @@ def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float)
             "float); for a width that learns, use nwlib.nadaraya_watson with a tensor."
         )
     p = prepare(queries, keys, values, bandwidth)
-    out = _backends.gaussian("pool", p, route="sdpa")
+    out = _backends.sdpa_pool(p)
     return out[:, 0] if p.values_were_1d else out
 
 

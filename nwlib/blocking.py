@@ -3,40 +3,70 @@
 Scores of many queries against many keys do not fit in memory at once, so every
 loop over queries (pooling, densities, leave-one-out, per-key widths) takes them
 in blocks of rows whose temporary arrays stay under :func:`working_memory`
-mebibytes, like scikit-learn's ``working_memory`` setting. Change it for a block
-of code with :func:`working_memory_limit`.
+mebibytes, like scikit-learn's ``working_memory`` setting, and the fast paths of
+:mod:`nwlib._backends` size their per-thread work buffers from the same knob
+(:func:`tile_elements`). Change it for a block of code with
+:func:`working_memory_limit`; the setting belongs to the thread (and the
+``contextvars`` context) that makes it, as scikit-learn's ``config_context``: other
+threads, and processes started meanwhile, keep their own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 from collections.abc import Iterator
 
-__all__ = ["row_blocks", "working_memory", "working_memory_limit", "check_result_fits",
-           "available_memory"]
+__all__ = ["row_blocks", "working_memory", "working_memory_limit", "tile_elements",
+           "check_result_fits", "available_memory"]
 
 #: Default budget of one block's temporaries, in MiB: 8 MiB of float64 scores stay
 #: near the cache, and the per-block Python overhead is then negligible.
 DEFAULT_WORKING_MEMORY = 8.0
+#: A fast path's block holds up to two work buffers of one tile (scores, and a
+#: second one for d > 1 or far-away rows) and smaller temporaries (its products,
+#: its slice of the values): a tile is a quarter of the budget, in 8-byte entries
+#: whatever the dtype (2**18 entries by default, 2 MiB of float64).
+TILE_SHARE = 4
+#: Bytes of the entries :func:`tile_elements` counts.
+TILE_ITEMSIZE = 8
 
-_limit = [DEFAULT_WORKING_MEMORY]
+# A context variable, not a global: each thread starts from the default (a thread's
+# context is its own), and a setting never leaks into another thread's blocks.
+_limit: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "nwlib_working_memory", default=DEFAULT_WORKING_MEMORY)
 
 
 def working_memory() -> float:
-    """Return the current budget of one block, in MiB.
+    """Return the current thread's budget of one block, in MiB.
+
+    Returns
+    -------
+    float
+        :data:`DEFAULT_WORKING_MEMORY` unless :func:`working_memory_limit` is active.
 
     Examples
     --------
     >>> working_memory()
     8.0
     """
-    return _limit[0]
+    return _limit.get()
 
 
 @contextlib.contextmanager
 def working_memory_limit(mib: float) -> Iterator[None]:
-    """Run a block of code with another working-memory budget (in MiB).
+    """Run a block of code with another working-memory budget, in this thread only.
+
+    Parameters
+    ----------
+    mib : float
+        The budget of one block's temporaries, in MiB, positive.
+
+    Yields
+    ------
+    None
+        The previous budget comes back when the block ends, also on an error.
 
     Examples
     --------
@@ -44,14 +74,32 @@ def working_memory_limit(mib: float) -> Iterator[None]:
     ...     len(row_blocks(10, 100))  # 1 KiB holds one row of 100 float64 at a time
     10
     """
-    if not (isinstance(mib, (int, float)) and mib > 0):
-        raise ValueError(f"mib={mib!r}: pass a positive budget in MiB, e.g. 8.")
-    old = _limit[0]
-    _limit[0] = float(mib)
+    if isinstance(mib, bool) or not (isinstance(mib, (int, float)) and 0 < mib < float("inf")):
+        raise ValueError(f"mib={mib!r}: pass a positive, finite budget in MiB, e.g. 8.")
+    token = _limit.set(float(mib))
     try:
         yield
     finally:
-        _limit[0] = old
+        _limit.reset(token)
+
+
+def tile_elements() -> int:
+    """Entries of one work buffer of the fast paths: a :data:`TILE_SHARE` th of the budget.
+
+    Returns
+    -------
+    int
+        At least 1; ``working_memory() MiB / (TILE_SHARE * TILE_ITEMSIZE)`` entries.
+
+    Examples
+    --------
+    >>> tile_elements() == 2**18
+    True
+    >>> with working_memory_limit(1 / 32):
+    ...     tile_elements()
+    1024
+    """
+    return max(1, int(working_memory() * 2**20) // (TILE_SHARE * TILE_ITEMSIZE))
 
 
 def row_blocks(rows: int, row_elements: int, *, elements: int | None = None,
@@ -88,6 +136,11 @@ def row_blocks(rows: int, row_elements: int, *, elements: int | None = None,
 def available_memory() -> float | None:
     """Bytes of memory the system can still give this process, or None if unknown.
 
+    Returns
+    -------
+    float or None
+        ``MemAvailable`` from ``/proc/meminfo``, else the available physical pages.
+
     Examples
     --------
     >>> available_memory() is None or available_memory() > 0
@@ -112,6 +165,17 @@ def check_result_fits(shape: tuple[int, ...], itemsize: int, what: str, instead:
     Blocking bounds every temporary, but a result of ``shape`` must exist whole; if
     it is larger than :func:`available_memory`, computing it would run for minutes
     and then fail in the allocator.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The result's shape.
+    itemsize : int
+        Bytes per entry of the result.
+    what : str
+        The function's name, for the message.
+    instead : str
+        What to call instead, for the message.
 
     Raises
     ------

@@ -94,15 +94,21 @@ def width_objective(
     Parameters
     ----------
     keys : array_like, shape (n,) or (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,) or (n, c)
+        The training targets, finite.
     bandwidth : float or array_like of shape (d,)
+        The kernel's width ``h > 0``.
     leave_one_out : bool
         Leave each point out of its own estimate (default) or not.
     kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
 
     Returns
     -------
     float
+        The mean squared error: :func:`nwlib.leave_one_out_loss`'s objective when
+        ``leave_one_out`` (the one of :mod:`nwlib.loo`).
 
     Examples
     --------
@@ -166,7 +172,9 @@ def learn_bandwidth(
     Parameters
     ----------
     keys : array_like, shape (n,) or (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,) or (n, c)
+        The training targets, finite.
     init : float or array_like of shape (d,)
         Starting width(s), positive.
     per_coordinate : bool
@@ -175,7 +183,9 @@ def learn_bandwidth(
     leave_one_out : bool
         Leave each point out of its own estimate (default).
     kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
     steps : int
+        Optimiser steps, positive.
     lr : float
         Learning rate of the steps on ``log h``.
     batch_size : int or None
@@ -270,6 +280,21 @@ def descend_bandwidth(
     Optimising the logarithm keeps the width positive and makes the step
     size relative: a step changes ``h`` by a factor, not by an amount. This is
     :func:`learn_bandwidth` with full batches and ``optimizer="sgd"``.
+
+    Parameters
+    ----------
+    keys : array_like or torch.Tensor, shape (n,) or (n, d)
+        The training inputs, finite.
+    values : array_like or torch.Tensor, shape (n,) or (n, c)
+        The training targets, finite.
+    init : float
+        The starting width, positive.
+    steps : int
+        Gradient steps, a whole number >= 0.
+    lr : float
+        Step size on ``log h``.
+    kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
 
     Returns
     -------

@@ -40,8 +40,9 @@ def squared_error(keys: Any, values: Any, bandwidth: Any, kernel: Kernel, xp: An
     # A gradient would keep every block's intermediate arrays until the backward
     # pass: the whole n x n x d at once. Checkpointing keeps only each block's
     # inputs and recomputes the rest during the backward pass: memory stays at a block.
-    grad = _needs_grad(keys, values, bandwidth)
-    for block in row_blocks(rows.shape[0], n * max(d, 1)):
+    blocks = row_blocks(rows.shape[0], n * max(d, 1))
+    grad = len(blocks) > 1 and _needs_grad(keys, values, bandwidth)  # one block: nothing to save
+    for block in blocks:
         r = rows[block]
         args = (keys, values, bandwidth, kernel, xp, r, leave_one_out)
         if grad:
@@ -99,13 +100,18 @@ def leave_one_out_loss(
     Parameters
     ----------
     keys : array_like or torch.Tensor, shape (n,) or (n, d)
+        The training inputs, finite.
     values : array_like or torch.Tensor, shape (n,) or (n, c)
-    bandwidth : float, array_like or torch.Tensor of shape (d,) (may require grad)
+        The training targets, finite.
+    bandwidth : float, array_like or torch.Tensor of shape (d,)
+        The kernel's width ``h > 0``, per coordinate if a vector; a tensor may require grad.
     kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
 
     Returns
     -------
-    A 0-d array, or a 0-d tensor differentiable in ``bandwidth``.
+    loss : ndarray or torch.Tensor
+        0-d; a tensor is differentiable in ``bandwidth``.
 
     Examples
     --------

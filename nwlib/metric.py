@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .kernels import get_kernel
+from .loo import squared_error
 from .pooling import nadaraya_watson
 from .validation import check_choice, prepare
 
@@ -73,10 +75,18 @@ def metric_nadaraya_watson(queries: Any, keys: Any, values: Any, projection: Any
     Parameters
     ----------
     queries : array_like, shape (m, d)
+        The points to predict at.
     keys : array_like, shape (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,) or (n, c)
+        The training targets, finite.
     projection : array_like, shape (r, d)
         ``W``; the Gaussian kernel of width 1 compares ``W q`` with ``W k``.
+
+    Returns
+    -------
+    predictions : ndarray or torch.Tensor, shape (m,) or (m, c)
+        As :func:`nwlib.nadaraya_watson` at width 1 on the projected points.
 
     Examples
     --------
@@ -114,19 +124,30 @@ def metric_loo_loss(keys: Any, values: Any, projection: Any) -> Any:
 
     Array types: numpy or torch; returns a 0-d float64 torch tensor for any input.
 
-    Each key is predicted from all the others (its own weight set to 0), after the
-    projection ``x -> W x``. Differentiable in ``projection`` when it is a torch
-    tensor that requires grad.
+    Each key is predicted from all the others, after the projection ``x -> W x``:
+    the leave-one-out objective of :mod:`nwlib.loo` at width 1 on the projected
+    keys, after the same input checks as every public function. Differentiable in
+    ``projection`` when it is a torch tensor that requires grad (of any float dtype).
 
     Parameters
     ----------
-    keys : array_like or Tensor, shape (n, d), n >= 2
-    values : array_like or Tensor, shape (n,)
-    projection : array_like or Tensor, shape (r, d)
+    keys : array_like or torch.Tensor, shape (n,) or (n, d), n >= 2
+        The training inputs, finite.
+    values : array_like or torch.Tensor, shape (n,) or (n, c)
+        The training targets, finite.
+    projection : array_like or torch.Tensor, shape (r, d)
+        ``W``, finite; the Gaussian kernel of width 1 compares ``W q`` with ``W k``.
 
     Returns
     -------
-    loss : 0-d torch tensor (float64)
+    loss : torch.Tensor
+        0-d, float64: ``1/n sum_i ||f_{-i}(x_i) - y_i||^2``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: NaN or infinite entries, mismatched shapes, fewer than
+        two keys, a projection of the wrong shape.
 
     Examples
     --------
@@ -136,27 +157,25 @@ def metric_loo_loss(keys: Any, values: Any, projection: Any) -> Any:
     0.666667
     """
     import torch
+    from array_api_compat import array_namespace
 
-    x = torch.as_tensor(np.asarray(keys, dtype=float) if not torch.is_tensor(keys) else keys,
-                        dtype=torch.float64)
-    y = torch.as_tensor(np.asarray(values, dtype=float) if not torch.is_tensor(values) else values,
-                        dtype=torch.float64)
-    if x.ndim != 2 or y.ndim != 1 or x.shape[0] != y.shape[0] or x.shape[0] < 2:
-        raise ValueError(f"keys has shape {tuple(x.shape)} and values {tuple(y.shape)}; pass "
-                         "(n, d) keys and (n,) values with n >= 2 (one point is left out).")
-    w = projection if torch.is_tensor(projection) else torch.as_tensor(projection, dtype=torch.float64)
-    if w.ndim != 2 or w.shape[1] != x.shape[1]:
-        raise ValueError(f"projection has shape {tuple(w.shape)}; pass W of shape (r, {x.shape[1]}).")
-    z = x @ w.T
-    z = z - z.mean(dim=0)
-    # The expansion |a|^2 - 2 a.b + |b|^2 is about six times faster than an (n, n, r)
-    # block of differences. In float64 on centred points its cancellation error,
-    # about 1e-16 |z|^2, is far below a score that could change a weight.
-    sq = (z * z).sum(dim=1)
-    scores = z @ z.T - 0.5 * sq[:, None] - 0.5 * sq[None, :]
-    scores = scores.masked_fill(torch.eye(len(y), dtype=torch.bool), float("-inf"))
-    predictions = torch.softmax(scores, dim=1) @ y
-    return ((predictions - y) ** 2).mean()
+    x, y = _checked_tensors(keys, values)
+    xp = array_namespace(x)
+    z = x @ _projection(projection, x.shape[1], xp, x).T
+    width = torch.ones(z.shape[1], dtype=torch.float64)
+    return squared_error(z, y, width, get_kernel("gaussian"), xp) / x.shape[0]
+
+
+def _checked_tensors(keys: Any, values: Any) -> tuple[Any, Any]:
+    """Keys (n, d) and values (n, c) through :func:`nwlib.validation.prepare`, as float64 tensors."""
+    import torch
+
+    p = prepare(keys, keys, values)
+    if p.keys.shape[0] < 2:
+        raise ValueError(f"keys has {p.keys.shape[0]} point; pass n >= 2 points (each is "
+                         "predicted from the others).")
+    as_t = (lambda a: a) if p.is_torch else torch.from_numpy
+    return as_t(p.keys).to(torch.float64), as_t(p.values).to(torch.float64)
 
 
 def learn_metric(
@@ -178,7 +197,9 @@ def learn_metric(
     Parameters
     ----------
     keys : array_like, shape (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,)
+        The training targets, finite.
     kind : {"scalar", "diagonal", "full"}
         Learn one width, one width per coordinate, or the whole matrix ``W``.
     init : float
@@ -210,9 +231,7 @@ def learn_metric(
         raise ValueError(f"lr={lr!r}: pass a positive learning rate, e.g. 0.05.")
     if int(steps) != steps or steps < 0:
         raise ValueError(f"steps={steps!r}: pass a whole number of steps >= 0.")
-    x = torch.as_tensor(np.asarray(keys, dtype=float))
-    y = torch.as_tensor(np.asarray(values, dtype=float))
-    metric_loo_loss(x, y, torch.eye(x.shape[1] if x.ndim == 2 else 1, dtype=torch.float64))  # checks shapes
+    x, y = _checked_tensors(keys, values)
     d = x.shape[1]
     if kind == "full":
         raw = torch.eye(d, dtype=torch.float64) / init

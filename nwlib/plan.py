@@ -38,7 +38,9 @@ def gaussian_plan(queries: Any, keys: Any, *, bandwidth: Any = 1.0) -> GaussianP
     Parameters
     ----------
     queries : array_like, shape (m,) or (m, d)
+        The points to predict at.
     keys : array_like, shape (n,) or (n, d)
+        The training inputs.
     bandwidth : float or array_like, shape (d,)
         The Gaussian kernel's width ``h``.
 
@@ -57,6 +59,6 @@ def gaussian_plan(queries: Any, keys: Any, *, bandwidth: Any = 1.0) -> GaussianP
     """
     p = prepare(queries, keys, None, bandwidth)
     total = p.queries.shape[0] * p.keys.shape[0]
-    found = _backends.gaussian("plan", p)
+    found = _backends.gaussian_plan(p)
     evaluated, gap = (total, math.inf) if found is None else (int(found[0]), float(found[1]))
     return GaussianPlan(evaluated, total - evaluated, gap)

@@ -95,7 +95,7 @@ def _reference(p: Prepared, k: Kernel, empty: str, *, pool: bool) -> Any:
 def _compact(p: Prepared, kernel: Kernel, empty: str) -> Any:
     """Pool with a compact kernel on the slice route; None where it does not serve.
 
-    Only the keys in each query's reach are scored (:func:`nwlib._backends.compact`).
+    Only the keys in each query's reach are scored (:func:`nwlib._backends.compact_pool`).
     """
     xp, c = p.xp, p.values.shape[1]
 
@@ -103,8 +103,8 @@ def _compact(p: Prepared, kernel: Kernel, empty: str) -> Any:
         return log_scores(q, k, p.bandwidth, kernel, xp)
 
     builtin = KERNELS.get(kernel.name) is kernel
-    sums = _backends.compact("pool", p, radius=kernel.radius,
-                             profile=kernel.name if builtin else None, scores_of=scores_of)
+    sums = _backends.compact_pool(p, radius=kernel.radius,
+                                  profile=kernel.name if builtin else None, scores_of=scores_of)
     if sums is None:
         return None
     total = sums[:, c:]
@@ -173,7 +173,7 @@ def attention_weights(
 
 def _weights(p: Prepared, k: Kernel, empty: str, method: str) -> Any:
     if method == "auto" and k is KERNELS["gaussian"]:
-        fast = _backends.gaussian("weights", p)
+        fast = _backends.gaussian_weights(p)
         if fast is not None:
             return fast
     return _reference(p, k, empty, pool=False)
@@ -274,7 +274,7 @@ def nadaraya_watson(
 def _pool(p: Prepared, k: Kernel, empty: str, method: str) -> Any:
     result = None
     if method == "auto" and k is KERNELS["gaussian"]:
-        result = _backends.gaussian("pool", p)
+        result = _backends.gaussian_pool(p)
     elif method == "auto":
         result = _compact(p, k, empty)
     if result is None:

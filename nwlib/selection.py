@@ -14,7 +14,10 @@ from .loo import squared_error
 from .pooling import METHOD_CHOICES
 from .validation import check_choice, prepare
 
-__all__ = ["silverman_bandwidth", "scott_bandwidth", "loo_bandwidth"]
+__all__ = ["silverman_bandwidth", "scott_bandwidth", "loo_bandwidth", "ESTIMATORS"]
+
+#: The estimators :func:`loo_bandwidth` scores.
+ESTIMATORS = ("nadaraya_watson", "local_linear")
 
 
 def _samples(samples: Any) -> np.ndarray:
@@ -46,6 +49,11 @@ def scott_bandwidth(samples: Any) -> float | np.ndarray:
     does: its factor ``n**(-1/(d+4))`` times the sample standard deviation
     (``ddof=1``), about 6% narrower than the normal-reference rule in 1-D.
 
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, d)
+        At least two points, finite, with a spread in every coordinate.
+
     Returns
     -------
     float for 1-D samples, else an array of d per-coordinate widths.
@@ -70,6 +78,11 @@ def silverman_bandwidth(samples: Any) -> float | np.ndarray:
     in 1-D (as statsmodels' ``bw_silverman``). For d > 1 the normal-reference
     constant becomes ``(4 / (d + 2))**(1/(d+4))`` and the exponent ``-1/(d+4)``,
     still with the robust spread ``A_j``.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, d)
+        At least two points, finite, with a spread in every coordinate.
 
     Returns
     -------
@@ -98,6 +111,7 @@ def loo_bandwidth(
     *,
     kernel: str | Kernel = "gaussian",
     method: str = "auto",
+    estimator: str = "nadaraya_watson",
 ) -> tuple[Any, np.ndarray]:
     """Pick the width whose leave-one-out prediction error is smallest.
 
@@ -105,20 +119,31 @@ def loo_bandwidth(
     errors.
 
     Each key is predicted from all the *other* keys,
-    ``f_{-i}(x_i) = sum_{j != i} k_ij y_j / sum_{j != i} k_ij``, and the mean
-    squared error over i is computed for every candidate width.
+    ``f_{-i}(x_i) = sum_{j != i} k_ij y_j / sum_{j != i} k_ij`` for Nadaraya-Watson
+    (the local line fitted to the other keys for ``estimator="local_linear"``), and
+    the mean squared error over i is computed for every candidate width. This is
+    nwlib's one way to score widths by leave-one-out error; the same objective
+    (:mod:`nwlib.loo`) is what :func:`nwlib.learn_bandwidth` and
+    :func:`nwlib.learn_metric` differentiate.
 
     Parameters
     ----------
     keys : array_like, shape (n,) or (n, d)
+        The training inputs, finite.
     values : array_like, shape (n,) or (n, c)
+        The training targets, finite.
     candidates : array_like
         Widths to try: shape (w,) for global widths, or (w, d) for per-coordinate ones.
     kernel : str or Kernel
+        A name from ``KERNELS`` or a :class:`nwlib.Kernel`.
     method : {"auto", "reference"}
         ``"auto"`` scores every Gaussian candidate in one multi-core pass over
         the data (a backend of :mod:`nwlib._backends`); ``"reference"`` scores each
-        candidate with the leave-one-out objective of :mod:`nwlib.loo`.
+        candidate with the leave-one-out objective of :mod:`nwlib.loo`. Local-linear
+        scores take one route.
+    estimator : {"nadaraya_watson", "local_linear"}
+        The estimator whose leave-one-out predictions are scored, as in
+        :func:`nwlib.gcv_bandwidth`.
 
     Returns
     -------
@@ -130,7 +155,8 @@ def loo_bandwidth(
         ``inf``: its leave-one-out estimate is undefined there. An error beyond
         float64's range (values near 1e154 and larger) also reads ``inf``; ``best``
         is chosen from the errors of the values scaled by a power of two, so it is
-        right even then.
+        right even then. For ``"local_linear"``, a candidate that leaves some key
+        with an undetermined local line also scores ``inf``.
 
     Examples
     --------
@@ -141,8 +167,17 @@ def loo_bandwidth(
     (0.5, [1.308, 1.023, 0.989, 1.478])
     """
     check_choice(method, "method", METHOD_CHOICES)
+    check_choice(estimator, "estimator", ESTIMATORS)
     k = get_kernel(kernel)
     cand = _candidates(candidates)
+    if estimator == "local_linear":
+        from .local_linear import local_linear_loo
+
+        if hasattr(keys, "detach") or hasattr(values, "detach"):
+            raise TypeError("loo_bandwidth works on numpy arrays; pass keys.numpy().")
+        for i, h in enumerate(cand):  # errors naming the candidate, before any work
+            _candidate_width(keys, values, h, i)
+        return local_linear_loo(keys, values, cand, kernel=k)
     p = prepare(keys, keys, values)  # the candidates are checked one by one below
     if p.is_torch:
         raise TypeError("loo_bandwidth works on numpy arrays; pass keys.numpy().")
@@ -158,7 +193,7 @@ def loo_bandwidth(
     p = dataclasses.replace(p, values=np.ldexp(p.values, -shift))
     mse = None
     if method == "auto" and k is KERNELS["gaussian"]:
-        mse = _backends.gaussian("loo", p, candidates=widths[:, 0] if cand.ndim == 1 else widths)
+        mse = _backends.gaussian_loo(p, widths[:, 0] if cand.ndim == 1 else widths)
     if mse is None:
         mse = np.full(len(widths), np.nan)
     for i in np.flatnonzero(np.isnan(mse)):  # what no fast path served (or none ran)

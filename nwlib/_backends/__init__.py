@@ -1,25 +1,25 @@
-"""Fast paths, behind one dispatch module.
+"""Fast paths, behind one dispatch module: one function per operation.
 
 The core modules compute everything with plain blocked array code that works for
-every kernel, numpy and torch. Some inputs can take a faster exact route;
-:func:`gaussian` (the Gaussian kernel) and :func:`compact` (kernels of compact
-support) pick it, or return None so the caller runs its reference code:
+every kernel, numpy and torch. Some inputs can take a faster exact route; each
+function below picks it, or returns None so the caller runs its reference code:
 
-- numpy arrays: multi-core blocked numpy/torch with a negligible-key cut-off
-  (:mod:`.cpu_gauss`, planned by :mod:`.cutoff`); leave-one-out errors of many
-  widths in one pass (:mod:`.cpu_loo`);
-- float32 CUDA tensors needing no gradient: a fused Triton kernel (:mod:`.triton_gauss`);
-- CPU tensors that need no gradient: the numpy route, sharing their memory;
-- other tensors: torch's fused ``scaled_dot_product_attention`` (:mod:`.sdpa`),
-  only when the centred scores keep the answer within 1e-12 (float64) or 1e-6
-  (float32) of its scale, as exact as the numpy route.
+- :func:`gaussian_pool`, :func:`gaussian_weights`: numpy arrays take multi-core
+  blocked numpy/torch with a negligible-key cut-off (:mod:`.cpu_gauss`, planned by
+  :mod:`.cutoff`); float32 CUDA tensors needing no gradient a fused Triton kernel
+  (:mod:`.triton_gauss`); other tensors torch's fused
+  ``scaled_dot_product_attention`` (:mod:`.sdpa`), only where its error bound keeps
+  the answer as exact as the numpy route. (CPU tensors that need no gradient never
+  arrive here: :mod:`nwlib.pooling` hands them over as numpy arrays sharing memory.)
+- :func:`gaussian_loo`: leave-one-out errors of many widths in one pass (:mod:`.cpu_loo`);
+- :func:`gaussian_plan`: how many pairs :func:`gaussian_pool` evaluates;
+- :func:`sdpa_pool`: the fused-attention route, forced (:func:`nwlib.sdpa_nadaraya_watson`);
+- :func:`compact_pool`: kernels of compact support, any input: only the keys within
+  reach of each block of queries (:mod:`.compact_kernels`); exact, since the others weigh 0.
 
-Each route returns None where it cannot promise that (widths whose scores leave
-the dtype's range, say), and the caller's reference code answers instead.
-- compact kernels, any input: only the keys within reach of each block of
-  queries, found by sorting (:mod:`.compact_kernels`); exact, since the others weigh 0.
-
-These modules import only :mod:`nwlib.validation` and :mod:`nwlib.blocking`.
+Each route returns None where it cannot promise the reference code's accuracy
+(widths whose scores leave the dtype's range, say). These modules import only
+:mod:`nwlib.validation` and :mod:`nwlib.blocking`.
 """
 
 from __future__ import annotations
@@ -30,71 +30,51 @@ from typing import Any, Callable
 from ..validation import Prepared
 from . import compact_kernels, cpu_gauss, cpu_loo, sdpa, triton_gauss
 
-__all__ = ["gaussian", "compact", "on_gpu", "OPERATIONS", "ROUTES"]
-
-OPERATIONS = ("weights", "pool", "loo", "plan")
-ROUTES = ("auto", "sdpa")
+__all__ = ["gaussian_pool", "gaussian_weights", "gaussian_loo", "gaussian_plan", "sdpa_pool",
+           "compact_pool", "on_gpu"]
 
 
 def on_gpu(tensor: Any) -> bool:
     """Tell whether the Triton kernel may serve ``tensor``.
 
     CUDA only: on CPU tensors Triton would run in its slow interpreter.
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        Any tensor.
+
+    Returns
+    -------
+    bool
+        True for a CUDA tensor.
     """
     return bool(tensor.is_cuda)
 
 
-def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
-             route: str = "auto") -> Any:
-    """Run a Gaussian ``operation`` on a fast path, or return None when none serves.
+def gaussian_pool(p: Prepared) -> Any:
+    """Gaussian Nadaraya-Watson predictions on a fast path, or None when none serves.
 
     Parameters
     ----------
-    operation : {"weights", "pool", "loo", "plan"}
-        Attention weights (m, n); pooled values (m, c); leave-one-out mean
-        squared errors of the keys for each of ``candidates`` (numpy only); or
-        ``(pairs, gap)``: how many kernel values ``"pool"`` evaluates and the score
-        gap beyond which it skips a key (numpy only; None: every pair is computed).
     p : Prepared
-        Checked inputs from :func:`nwlib.validation.prepare`.
-    candidates : ndarray, shape (w,) or (w, d)
-        Checked widths, for ``"loo"``.
-    route : {"auto", "sdpa"}
-        ``"sdpa"`` forces torch's fused attention (for :func:`nwlib.sdpa_nadaraya_watson`).
+        Checked inputs from :func:`nwlib.validation.prepare`, with values.
 
     Returns
     -------
-    The result (numpy for numpy input, a tensor for tensor input), or None.
+    ndarray or torch.Tensor or None
+        The pooled values, shape (m, c), in the input's type; None: run the reference code.
 
     Examples
     --------
     >>> from nwlib.validation import prepare
-    >>> gaussian("pool", prepare([1.0], [0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 1e-3)).tolist()
+    >>> gaussian_pool(prepare([1.0], [0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 1e-3)).tolist()
     [[1.0]]
     """
-    if operation not in OPERATIONS or route not in ROUTES:
-        raise ValueError(f"operation={operation!r}, route={route!r}: unknown.")
-    if route == "sdpa":
-        return _sdpa(p)
     if p.queries.shape[0] == 0:
         return None
-    if operation == "plan":
-        return None if p.is_torch else (
-            cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
-            cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
-    if operation == "loo":
-        return None if p.is_torch else cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
-    if p.is_torch and not on_gpu(p.queries) and not _needs_grad(p):
-        # CPU tensors share memory with numpy arrays: the exact numpy route serves them.
-        import torch
-
-        out = _cpu(operation, *(t.numpy() for t in (p.queries, p.keys, p.values, p.bandwidth)
-                                if t is not None))
-        return None if out is None else torch.from_numpy(out)
-    if operation == "weights":
-        return None if p.is_torch else _cpu(operation, p.queries, p.keys, p.bandwidth)
     if not p.is_torch:
-        return _cpu(operation, p.queries, p.keys, p.values, p.bandwidth)
+        return cpu_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if sdpa.well_conditioned(p.queries, p.keys, p.bandwidth):
@@ -102,28 +82,132 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
     return None
 
 
-def _needs_grad(p: Prepared) -> bool:
-    return any(t is not None and t.requires_grad for t in (p.queries, p.keys, p.values, p.bandwidth))
-
-
-def _cpu(operation: str, *arrays: Any) -> Any:
-    """Run the multi-core numpy route; return None where a width is out of the dtype's range."""
-    if operation == "weights":
-        return cpu_gauss.gaussian_weights(*arrays)
-    return cpu_gauss.gaussian_nadaraya_watson(*arrays)
-
-
-def compact(operation: str, p: Prepared, *, radius: float, profile: str | None,
-            scores_of: Callable[[Any, Any], Any]) -> Any:
-    """Run ``operation`` for a kernel of compact support on the slice route, or return None.
+def gaussian_weights(p: Prepared) -> Any:
+    """Gaussian attention weights (m, n) of numpy input, or None for the reference code.
 
     Parameters
     ----------
-    operation : {"pool"}
-        The sums ``sum_i w_i [v_i, 1]`` of each query, shape (m, c + 1): the
-        caller divides, and a row of zeros marks a query with no key in reach.
     p : Prepared
-        Checked inputs from :func:`nwlib.validation.prepare` (with values).
+        Checked inputs from :func:`nwlib.validation.prepare`.
+
+    Returns
+    -------
+    ndarray or None
+        Each row sums to 1; None for tensors, no queries, or widths out of range.
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> gaussian_weights(prepare([0.0], [-1.0, 1.0], None, 1.0)).tolist()
+    [[0.5, 0.5]]
+    """
+    if p.is_torch or p.queries.shape[0] == 0:
+        return None
+    return cpu_gauss.gaussian_weights(p.queries, p.keys, p.bandwidth)
+
+
+def gaussian_loo(p: Prepared, candidates: Any) -> Any:
+    """Leave-one-out mean squared errors of the keys for each candidate width.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked keys and values from :func:`nwlib.validation.prepare`.
+    candidates : ndarray, shape (w,) or (w, d)
+        Checked widths.
+
+    Returns
+    -------
+    ndarray, shape (w,), or None
+        NaN for each width the fast path leaves to the reference code; None for tensors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nwlib.validation import prepare
+    >>> p = prepare([0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
+    >>> gaussian_loo(p, np.array([1e-3])).round(6).tolist()
+    [0.666667]
+    """
+    if p.is_torch or p.keys.shape[0] == 0:
+        return None
+    return cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
+
+
+def gaussian_plan(p: Prepared) -> tuple[int, float] | None:
+    """How many kernel values :func:`gaussian_pool` evaluates, and the gap of its cut-off.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked queries and keys from :func:`nwlib.validation.prepare`.
+
+    Returns
+    -------
+    (pairs, gap) or None
+        Pairs evaluated and the score gap beyond which a key is skipped; None where
+        every pair is computed (tensors, no queries).
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> gaussian_plan(prepare([0.0], [0.0, 1.0, 100.0], None, 0.1))[0]
+    1
+    """
+    if p.is_torch or p.queries.shape[0] == 0:
+        return None
+    return (cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
+            cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
+
+
+def sdpa_pool(p: Prepared) -> Any:
+    """Gaussian Nadaraya-Watson through torch's fused attention, for numpy or torch input.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare`, with values.
+
+    Returns
+    -------
+    ndarray or torch.Tensor
+        The pooled values (m, c), in the input's type.
+
+    Raises
+    ------
+    ValueError
+        Where :func:`.sdpa.error_bound` exceeds :data:`.sdpa.USEFUL_BOUND`, naming it.
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> sdpa_pool(prepare([1.0], [0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 0.05)).round(6).tolist()
+    [[1.0]]
+    """
+    import torch
+
+    q, k, v, h = (torch.as_tensor(a) for a in (p.queries, p.keys, p.values, p.bandwidth))
+    bound = sdpa.error_bound(q, k, h)
+    if not bound <= sdpa.USEFUL_BOUND:
+        raise ValueError(
+            f"the dot-product form of the scores could be off by {bound:.3g} times the "
+            f"answer's scale in {k.dtype} (its bound 2 e^D (e^D - 1), D = (d + 5) eps R^2, "
+            "R the largest centred point in widths): no digit would be right. Use float64 "
+            "data, a wider bandwidth, queries nearer the keys, or nwlib.nadaraya_watson, "
+            "which handles any width."
+        )
+    out = sdpa.gaussian_nadaraya_watson(q, k, v, h)
+    return out if p.is_torch else out.numpy()
+
+
+def compact_pool(p: Prepared, *, radius: float, profile: str | None,
+                 scores_of: Callable[[Any, Any], Any]) -> Any:
+    """Sum a compact kernel's weights on the slice route, or return None.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare`, with values.
     radius : float
         The kernel is 0 beyond ``u = radius``; None (or not finite) serves nothing.
     profile : str or None
@@ -133,7 +217,9 @@ def compact(operation: str, p: Prepared, *, radius: float, profile: str | None,
 
     Returns
     -------
-    The sums (numpy for numpy input, a tensor for tensor input), or None.
+    ndarray or torch.Tensor or None
+        ``sum_i w_i [v_i, 1]`` per query, shape (m, c + 1): the caller divides, and a
+        row of zeros marks a query with no key in reach.
 
     Examples
     --------
@@ -141,27 +227,10 @@ def compact(operation: str, p: Prepared, *, radius: float, profile: str | None,
     >>> from nwlib.validation import prepare
     >>> box = lambda q, k: np.where(np.sum((q[:, None] - k[None]) ** 2, axis=-1) <= 1, 0.0, -np.inf)
     >>> p = prepare([0.5], [0.0, 1.0, 3.0], [1.0, 2.0, 5.0], 1.0)
-    >>> compact("pool", p, radius=1.0, profile="boxcar", scores_of=box).tolist()
+    >>> compact_pool(p, radius=1.0, profile="boxcar", scores_of=box).tolist()
     [[3.0, 2.0]]
     """
-    if operation != "pool":
-        raise ValueError(f"operation={operation!r}: unknown.")
     if p.queries.shape[0] == 0 or not (radius is not None and 0 < radius < math.inf):
         return None
     return compact_kernels.compact_sums(p.queries, p.keys, p.values, p.bandwidth, radius, profile,
                                         scores_of, p.xp)
-
-
-def _sdpa(p: Prepared) -> Any:
-    """Run the fused-attention route on numpy or torch input, returning the input's type."""
-    import torch
-
-    q, k, v, h = (torch.as_tensor(a) for a in (p.queries, p.keys, p.values, p.bandwidth))
-    if not sdpa.well_conditioned(q, k, h):
-        raise ValueError(
-            "the scaled coordinates are too large for the precision: the dot-product form "
-            "of the scores would lose their digits. Use a wider bandwidth, float64 data, "
-            "or nwlib.nadaraya_watson, which handles any width."
-        )
-    out = sdpa.gaussian_nadaraya_watson(q, k, v, h)
-    return out if p.is_torch else out.numpy()

@@ -28,68 +28,25 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..blocking import tile_elements
 from .cpu_gauss import parallel, products, torch_or_none
-from .cutoff import tiles
+from .cutoff import RadiusPlan, plan_within
 
-__all__ = ["compact_sums", "evaluated_pairs", "reach_slices", "PROFILES", "TILE_ELEMENTS"]
+__all__ = ["compact_sums", "evaluated_pairs", "PROFILES"]
 
-#: Entries of one thread's work buffer (rows x keys of a block).
-TILE_ELEMENTS = 2**18
 #: numpy sums up to this many coordinates in order; beyond, pairwise (which the
 #: in-place route does not reproduce).
 SEQUENTIAL_SUM_MAX_D = 7
-
-
-def reach_slices(
-    q_axis: np.ndarray, k_axis: np.ndarray, reach: float, eps: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Slices of sorted keys that hold every key within reach of each query.
-
-    Sorted keys ``k_axis[lo[i]:hi[i]]`` hold every key within ``reach`` of query
-    ``i`` along the axis, even after rounding. ``reach`` is the kernel's radius
-    times the width along the axis; ``eps`` the rounding unit of the data's dtype.
-    The bounds are computed in float64, widened by ``8 eps`` relatively and by two
-    units in the last place, so a key whose rounded scaled distance is within the
-    radius is never left out.
-
-    Examples
-    --------
-    >>> k = np.array([0.0, 0.1, 0.2, 0.3])
-    >>> reach_slices(np.array([0.1]), k, 0.1, np.finfo(float).eps)  # both ends included
-    (array([0]), array([3]))
-    """
-    q = q_axis.astype(np.float64)
-    k = k_axis.astype(np.float64)
-    r = reach * (1 + 8 * eps)
-    low = np.nextafter(np.nextafter(q - r, -np.inf), -np.inf)
-    high = np.nextafter(np.nextafter(q + r, np.inf), np.inf)
-    return np.searchsorted(k, low, side="left"), np.searchsorted(k, high, side="right")
 
 
 def _numpy(a: Any) -> np.ndarray:
     return np.asarray(a.detach().cpu()) if hasattr(a, "detach") else np.asarray(a)
 
 
-class _Plan:
-    """Queries and keys sorted along one axis, and blocks of them.
-
-    ``blocks`` holds ``(rows, lo, hi)``: sorted query rows with the sorted key slice
-    ``lo:hi`` that holds all their keys in reach.
-    """
-
-    def __init__(self, queries: Any, keys: Any, bandwidth: Any, radius: float, row_elements: int):
-        k_np, q_np = _numpy(keys), _numpy(queries)
-        h = _numpy(bandwidth).astype(np.float64)
-        # Sort along the coordinate with the most widths' worth of spread: there a
-        # slice leaves out the most keys.
-        with np.errstate(over="ignore"):  # a spread of inf widths is still the largest
-            spread = np.ptp(k_np.astype(np.float64), axis=0) / h
-        axis = int(np.argmax(spread))
-        self.key_order = np.argsort(k_np[:, axis], kind="stable")
-        self.query_order = np.argsort(q_np[:, axis], kind="stable")
-        lo, hi = reach_slices(q_np[self.query_order, axis], k_np[self.key_order, axis],
-                              radius * float(h[axis]), float(np.finfo(k_np.dtype).eps))
-        self.blocks = tiles(lo, hi, max(1, TILE_ELEMENTS // row_elements))
+def _plan(queries: Any, keys: Any, bandwidth: Any, radius: float, row_elements: int) -> RadiusPlan:
+    """Plan the blocks (:func:`.cutoff.plan_within`) of numpy or torch input."""
+    return plan_within(_numpy(queries), _numpy(keys), _numpy(bandwidth), radius,
+                       max(1, tile_elements() // row_elements))
 
 
 def evaluated_pairs(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray,
@@ -102,7 +59,7 @@ def evaluated_pairs(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray
     >>> evaluated_pairs(x, x, np.array([0.1])) / x.size**2 < 0.02
     True
     """
-    plan = _Plan(queries, keys, bandwidth, radius, 1)
+    plan = _plan(queries, keys, bandwidth, radius, 1)
     return sum((r.stop - r.start) * (hi - lo) for r, lo, hi in plan.blocks)
 
 
@@ -114,7 +71,7 @@ def compact_sums(
 
     The weights are the kernel's, up to one positive factor per row; a query with
     no key in reach gets a row of zeros. Only the keys in its slice
-    (:func:`reach_slices`) are evaluated.
+    (:func:`.cutoff.key_slices`) are evaluated.
 
     Parameters
     ----------
@@ -186,7 +143,7 @@ def _inplace_sums(queries: np.ndarray, keys: np.ndarray, values: np.ndarray,
     Weights are the profile itself, without the row-max shift of the reference
     code: they lie in [0, 1] and stay normal numbers wherever they are not 0.
     """
-    plan = _Plan(queries, keys, bandwidth, radius, 1)
+    plan = _plan(queries, keys, bandwidth, radius, 1)
     n, c = values.shape
     d = keys.shape[1]
     q = torch.from_numpy(np.ascontiguousarray(queries[plan.query_order]))
@@ -233,7 +190,7 @@ def _scored_sums(queries: Any, keys: Any, values: Any, bandwidth: Any, radius: f
     thread, where autograd records the graph and torch uses its own threads.
     """
     n, c = values.shape
-    plan = _Plan(queries, keys, bandwidth, radius, keys.shape[1])
+    plan = _plan(queries, keys, bandwidth, radius, keys.shape[1])
     tensors = hasattr(keys, "detach")
     device = keys.device if tensors else None
 

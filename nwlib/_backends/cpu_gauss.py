@@ -14,9 +14,9 @@ module does the same arithmetic with less work and less traffic:
   reach further (:meth:`nwlib._backends.cutoff.Plan.too_close`). Keys and queries are sorted
   along the coordinate where the keys spread most (in units of the width), so the
   keys within reach of a block of neighbouring queries are one contiguous slice;
-- each block's scores fit in a work buffer of :data:`TORCH_TILE_ELEMENTS` entries
-  (:data:`TILE_ELEMENTS` per thread without torch); distances, the row-max shift and
-  ``exp`` all happen in place in that buffer;
+- each block's scores fit in a work buffer of one tile
+  (:func:`nwlib.blocking.tile_elements`, a quarter of the working memory); distances,
+  the row-max shift and ``exp`` all happen in place in that buffer;
 - products with ``[values, 1]`` give the numerators and the denominators together;
 - blocks go to a thread pool, one thread per core, each thread taking the next
   block when it is free (numpy and torch release the GIL in their loops); torch's
@@ -53,23 +53,19 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..blocking import row_blocks
+from ..blocking import row_blocks, tile_elements
 from .cutoff import Plan, negligible_gap
 
 __all__ = ["gaussian_nadaraya_watson", "gaussian_weights", "negligible_gap", "evaluated_pairs",
            "n_threads", "exp_inplace", "exp_floor", "half_sq_dists", "inverse_2h2", "parallel",
-           "products", "serial_torch", "tile", "torch_or_none", "workers", "in_range"]
+           "products", "serial_torch", "torch_or_none", "workers", "in_range"]
 
-#: Entries of one thread's work buffer on the numpy route: 2**17 float64 are 1 MiB,
-#: one core's L2 cache.
-TILE_ELEMENTS = 2**17
-#: Entries of one thread's work buffer on the torch route: large enough that a
-#: block's Python overhead (about ten calls, holding the GIL) is a few percent of
-#: its work, small enough that a block is a small share of a call.
-TORCH_TILE_ELEMENTS = 2**18
 #: Keys beyond which a float32 product on the torch route is summed in chunks
 #: (see :func:`_chunked_products`).
 F32_CHUNK_KEYS = 4096
+#: Keys per chunk of :func:`_chunked_products`: float32 sums of 512 keys err by at
+#: most about 512 eps / 2 = 3e-5 of their scale, typically 30 times less.
+F32_CHUNK = 512
 
 
 def n_threads() -> int:
@@ -95,6 +91,26 @@ def workers() -> int:
 
 _serial_lock = threading.Lock()
 _serial_state = {"users": 0, "saved": 1}
+
+
+def _forget_after_fork() -> None:
+    """Give a fork()ed child a fresh pool and a fresh thread-count lock.
+
+    A child inherits the parent's memory but only the thread that forked: the cached
+    pool's workers do not exist there, yet the pool looks alive and would take the
+    child's blocks and never run them (the child hung forever). The lock may also have
+    been held by a parent thread at the fork. Registering this costs nothing per call,
+    where a fresh pool per call would cost about 0.2 ms (measured: 220 us against 39
+    us for four threads on 2 cores).
+    """
+    global _serial_lock
+    _pool.cache_clear()
+    _serial_lock = threading.Lock()
+    _serial_state.update(users=0, saved=1)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork()
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 @contextmanager
@@ -264,7 +280,7 @@ def evaluated_pairs(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray
     >>> evaluated_pairs(x, x, np.array([0.1])) / x.size**2 < 0.05
     True
     """
-    return Plan(queries, keys, inverse_2h2(bandwidth, keys.dtype), tile()).pairs()
+    return Plan(queries, keys, inverse_2h2(bandwidth, keys.dtype), tile_elements()).pairs()
 
 
 def gaussian_nadaraya_watson(
@@ -289,7 +305,7 @@ def gaussian_nadaraya_watson(
     if not in_range(queries, keys, bandwidth):
         return None
     scale = inverse_2h2(bandwidth, keys.dtype)
-    plan = Plan(queries, keys, scale, tile())
+    plan = Plan(queries, keys, scale, tile_elements())
     n, c = values.shape
     sorted_values = values[plan.key_order]
     magnitude = np.abs(sorted_values)
@@ -323,11 +339,6 @@ def _sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
     return _torch_sums(plan, scale, v1) if torch_or_none() is not None else _numpy_sums(plan, scale, v1)
 
 
-def tile() -> int:
-    """Entries of one work buffer on the route this machine takes."""
-    return TILE_ELEMENTS if torch_or_none() is None else TORCH_TILE_ELEMENTS
-
-
 def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
     """``weights @ v1`` of the sorted queries, block by block, through torch's kernels.
 
@@ -349,9 +360,10 @@ def _torch_sums(plan: Plan, scale: np.ndarray, v1: np.ndarray) -> np.ndarray:
     far = plan.best * float(np.finfo(dtype).eps) > 0.125
     v1_t, v1_torch = torch.from_numpy(np.ascontiguousarray(v1.T)), torch.from_numpy(v1)
     floor, neg = exp_floor(dtype), [-float(s) for s in scale]
+    tile = tile_elements()  # read here: the pool's threads have their own settings
 
     def columns(rows: slice) -> int:
-        return max(1, TORCH_TILE_ELEMENTS // (rows.stop - rows.start))
+        return max(1, tile // (rows.stop - rows.start))
 
     # One buffer per thread for all its blocks: a fresh one per block lets the heap grow.
     size = max((r.stop - r.start) * min(columns(r), hi - lo) for r, lo, hi in plan.blocks)
@@ -433,11 +445,11 @@ def _chunked_products(w: Any, v1_t: Any, lo: int, hi: int) -> Any:
     """
     torch = torch_or_none()
     r, keys = w.shape
-    chunks = keys // 512
-    main = chunks * 512
+    chunks = keys // F32_CHUNK
+    main = chunks * F32_CHUNK
     c = v1_t.shape[0]
-    parts = torch.bmm(w[:, :main].view(r, chunks, 512).transpose(0, 1),
-                      v1_t[:, lo : lo + main].view(c, chunks, 512).permute(1, 2, 0))
+    parts = torch.bmm(w[:, :main].view(r, chunks, F32_CHUNK).transpose(0, 1),
+                      v1_t[:, lo : lo + main].view(c, chunks, F32_CHUNK).permute(1, 2, 0))
     out = parts.sum(0, dtype=torch.float64)
     if main < keys:
         out += (v1_t[:, lo + main : hi] @ w[:, main:].T).T
@@ -479,5 +491,5 @@ def gaussian_weights(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarra
         w = _shifted_weights(half_sq_dists(queries[rows], k_t, scale, out[rows]))
         w /= w.sum(axis=1, keepdims=True)
 
-    parallel(block, row_blocks(*out.shape, elements=TILE_ELEMENTS))
+    parallel(block, row_blocks(*out.shape, elements=tile_elements()))
     return out

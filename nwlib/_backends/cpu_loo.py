@@ -10,11 +10,9 @@ import math
 
 import numpy as np
 
-from ..blocking import row_blocks
+from ..blocking import row_blocks, tile_elements
 from . import cpu_gauss
 from .cpu_gauss import (
-    TILE_ELEMENTS,
-    TORCH_TILE_ELEMENTS,
     exp_floor,
     exp_inplace,
     half_sq_dists,
@@ -23,9 +21,21 @@ from .cpu_gauss import (
     parallel,
     products,
 )
-from .cutoff import SKIP_SHARE, negligible_gap
+from .cutoff import SKIP_SHARE, key_slices, negligible_gap
 
 __all__ = ["gaussian_loo_mse"]
+
+#: Fewest rows of a block of :func:`_symmetric_sums`: each block computes its pairs
+#: with the rows after it, so very thin blocks would repeat the Python work per
+#: block for little arithmetic.
+MIN_ROWS = 16
+#: The band's bound on a sum, relative to its largest weight, is 2**-(p+8) max|v|
+#: (:func:`nwlib._backends.cutoff.negligible_gap`); the exactness goal is 2**-(p+3)
+#: of sum_j w_j |v_j| (:data:`SKIP_SHARE` 2**-p): the ratio of the two, 2**5.
+BAND_ALLOWANCE = SKIP_SHARE * 2**8
+#: Margin, in units of -log(weight), between the widest unshifted weight exponent
+#: and the dtype's normal range: below it a width takes the shifted route.
+UNSHIFTED_MARGIN = 10
 
 
 def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -> np.ndarray:
@@ -83,13 +93,13 @@ def gaussian_loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -
                                                  banded)
         # The band moves a sum by at most 2**-(p+8) e^-(reach - base) max|v| w_max, and
         # w_max <= sum_j w_j: within 2**-(p+3) sum_j w_j |v_j| while ratio <= 32 e^(...).
-        fine = todo & ((ratio <= SKIP_SHARE * 256 * np.exp(reach - base)) | (not banded))
+        fine = todo & ((ratio <= BAND_ALLOWANCE * np.exp(reach - base)) | (not banded))
         mse[fine] = err[fine] / n
         todo = todo & ~fine
         if not todo.any():
             break
         with np.errstate(divide="ignore"):
-            reach[todo] += np.log(ratio[todo] / (SKIP_SHARE * 256)) + math.log(2.0)
+            reach[todo] += np.log(ratio[todo] / BAND_ALLOWANCE) + math.log(2.0)
     return mse
 
 
@@ -103,7 +113,7 @@ def _loo_errors(keys: np.ndarray, values: np.ndarray, v1: np.ndarray, widths: np
         gaps = np.diff(keys[:, 0].astype(float))
         nearest = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf)) ** 2
         # Unshifted weights stay normal numbers, far from underflow, for these widths.
-        hard = np.max(nearest) / (2 * widths**2) > -exp_floor(keys.dtype) - reach - 10
+        hard = np.max(nearest) / (2 * widths**2) > -exp_floor(keys.dtype) - reach - UNSHIFTED_MARGIN
         easy = ~hard
         if easy.any():
             sums = _symmetric_sums(keys[:, 0], v1, widths[easy], np.max(nearest), reach[easy])
@@ -141,8 +151,7 @@ def _symmetric_sums(
     widest = int(np.max(np.searchsorted(x, x + radius.max(), side="right") - np.arange(n)))
     widest = min(widest, n)
     torch = cpu_gauss.torch_or_none()  # looked up on the module, so that tests can hide torch
-    tile = TILE_ELEMENTS if torch is None else TORCH_TILE_ELEMENTS
-    step = int(np.clip(tile // max(widest, 1), 16, n))
+    step = int(np.clip(tile_elements() // max(widest, 1), MIN_ROWS, n))
     scales = [x.dtype.type(-0.5 / (h * h)) for h in widths]
     floor = -exp_floor(x.dtype)
     v1_t = np.ascontiguousarray(v1.T)
@@ -213,16 +222,17 @@ def _shifted_loo_errors(
             out[1, i] = _largest_ratio(total[None], sums[None, :, c + 1 :], v1[:, c + 1 :])[0]
         return out
 
-    parts = parallel(block, row_blocks(n, n, elements=TILE_ELEMENTS))
+    parts = parallel(block, row_blocks(n, n, elements=tile_elements()))
     return np.sum([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
 
 
 def _band(x: np.ndarray, rows_x: np.ndarray, mins: np.ndarray, slack: float) -> tuple[int, int]:
-    """Columns of sorted ``x`` within reach of any row: ``(x_i - x_j)^2 <= min_i + slack``."""
-    radius = np.sqrt(mins + slack)
-    lo = int(np.searchsorted(x, np.min(rows_x - radius), side="left"))
-    hi = int(np.searchsorted(x, np.max(rows_x + radius), side="right"))
-    return lo, hi
+    """Columns of sorted ``x`` within reach of any row: ``(x_i - x_j)^2 <= min_i + slack``.
+
+    The union of the planner's slices (:func:`nwlib._backends.cutoff.key_slices`).
+    """
+    lo, hi = key_slices(rows_x, x, np.sqrt(mins + slack), float(np.finfo(x.dtype).eps))
+    return int(lo.min()), int(hi.max())
 
 
 def _loo_dists(

@@ -1,4 +1,11 @@
-"""Which keys can change a Gaussian Nadaraya-Watson answer, and which cannot.
+"""The one planner of which keys are in reach of which queries.
+
+Every fast path sorts queries and keys along one coordinate (:func:`sort_axis`),
+finds for each query the slice of sorted keys within its reach along that
+coordinate (:func:`key_slices`, rounding outward) and cuts the queries into
+blocks that share the union of their slices (:func:`tiles`). A kernel of compact
+support reaches its radius (:func:`plan_within`); the Gaussian reaches as far as a
+weight can change a digit:
 
 After the row-max shift a key's weight is ``exp(-g)``, with ``g`` its score's gap
 to the row's smallest score. :func:`negligible_gap` says how large ``g`` must be
@@ -14,14 +21,93 @@ must widen: the cut-off then adds at most ``2**-(p+3)`` of
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["negligible_gap", "Plan", "SKIP_SHARE", "tiles"]
+__all__ = ["negligible_gap", "Plan", "SKIP_SHARE", "tiles", "key_slices", "sort_axis",
+           "plan_within", "RadiusPlan"]
 
 
 #: Largest share of ``sum_i w_i |v_i|`` the skipped keys may add to a sum: 2**-(p+3).
 SKIP_SHARE = 2.0**-3
+#: A slice's reach is widened by this many rounding units, relatively, and by two
+#: units in the last place at each end: more than the rounding of a scaled
+#: difference ``fl(fl(q - k) / h)`` (two roundings) and of the reach itself.
+REACH_ROUNDING = 8
+#: A block's rows share the union of their slices while it stays within an eighth
+#: of its first row's slice ...
+UNION_GROWTH = 8
+#: ... plus this many keys, so that rows with short slices still group together.
+UNION_SLACK = 8
+#: Allowance, in units of -log(weight), for the rounding of a row's smallest score
+#: in the dtype when the shift is taken from :attr:`Plan.best` (besides 4 eps best).
+SHIFT_SLACK = 1e-3
+
+
+def sort_axis(keys: np.ndarray, inverse_width: np.ndarray) -> int:
+    """Return the coordinate along which the keys spread over the most widths.
+
+    There a query's reach cuts off the most keys. ``inverse_width`` is any positive
+    multiple of ``1 / h`` per coordinate.
+
+    Parameters
+    ----------
+    keys : ndarray, shape (n, d)
+    inverse_width : ndarray, shape (d,)
+
+    Returns
+    -------
+    int
+        The coordinate.
+
+    Examples
+    --------
+    >>> sort_axis(np.array([[0.0, 0.0], [1.0, 5.0]]), np.array([10.0, 1.0]))
+    0
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # inf widths' worth is still the most
+        spread = np.ptp(keys.astype(np.float64), axis=0) * inverse_width.astype(np.float64)
+    return int(np.argmax(np.nan_to_num(spread, nan=0.0)))
+
+
+def key_slices(q_axis: np.ndarray, k_axis: np.ndarray, reach: float | np.ndarray,
+               eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Slices of sorted keys that hold every key within reach of each query.
+
+    Sorted keys ``k_axis[lo[i]:hi[i]]`` hold every key within ``reach`` (a number, or
+    one per query) of query ``i`` along the axis, even after rounding: the bounds are
+    computed in float64 and widened by :data:`REACH_ROUNDING` ``eps`` relatively and
+    two units in the last place.
+
+    Parameters
+    ----------
+    q_axis : ndarray, shape (m,)
+        The queries' coordinate along the axis.
+    k_axis : ndarray, shape (n,)
+        The keys' coordinate along the axis, sorted.
+    reach : float or ndarray of shape (m,)
+        How far each query reaches, in the data's units (``inf``: every key).
+    eps : float
+        The rounding unit of the data's dtype.
+
+    Returns
+    -------
+    lo, hi : ndarray of int, shape (m,)
+
+    Examples
+    --------
+    >>> k = np.array([0.0, 0.1, 0.2, 0.3])
+    >>> key_slices(np.array([0.1]), k, 0.1, np.finfo(float).eps)  # both ends included
+    (array([0]), array([3]))
+    """
+    q = q_axis.astype(np.float64)
+    k = k_axis.astype(np.float64)
+    r = np.asarray(reach, dtype=np.float64) * (1 + REACH_ROUNDING * eps)
+    with np.errstate(invalid="ignore"):
+        low = np.nextafter(np.nextafter(q - r, -np.inf), -np.inf)
+        high = np.nextafter(np.nextafter(q + r, np.inf), np.inf)
+    return np.searchsorted(k, low, side="left"), np.searchsorted(k, high, side="right")
 
 
 def negligible_gap(n: int, dtype: np.dtype) -> float:
@@ -41,6 +127,51 @@ def negligible_gap(n: int, dtype: np.dtype) -> float:
     return math.log(max(n, 1)) + (bits + 8) * math.log(2.0)
 
 
+class RadiusPlan(NamedTuple):
+    """Sorted orders and blocks ``(rows, lo, hi)`` of a kernel of compact support."""
+
+    key_order: np.ndarray
+    query_order: np.ndarray
+    blocks: list[tuple[slice, int, int]]
+
+
+def plan_within(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray, radius: float,
+                tile: int) -> RadiusPlan:
+    """Blocks of sorted queries with every key within ``radius`` widths along the axis.
+
+    A kernel of radius ``R`` is exactly 0 beyond ``u = R``, and ``u`` is at least the
+    scaled distance along any one coordinate: every key outside a block's slice
+    has weight 0 for all its queries.
+
+    Parameters
+    ----------
+    queries, keys : ndarray, shapes (m, d) and (n, d)
+    bandwidth : ndarray, shape (d,)
+    radius : float
+        The kernel's radius, in widths.
+    tile : int
+        Largest rows x keys of a block.
+
+    Returns
+    -------
+    RadiusPlan
+
+    Examples
+    --------
+    >>> x = np.array([[0.0], [1.0], [5.0]])
+    >>> plan_within(x[:1], x, np.array([1.0]), 1.0, 100).blocks
+    [(slice(0, 1, None), 0, 2)]
+    """
+    h = bandwidth.astype(np.float64)
+    with np.errstate(divide="ignore", over="ignore"):
+        axis = sort_axis(keys, 1.0 / h)
+    key_order = np.argsort(keys[:, axis], kind="stable")
+    query_order = np.argsort(queries[:, axis], kind="stable")
+    lo, hi = key_slices(queries[query_order, axis], keys[key_order, axis],
+                        radius * float(h[axis]), float(np.finfo(keys.dtype).eps))
+    return RadiusPlan(key_order, query_order, tiles(lo, hi, tile))
+
+
 class Plan:
     """Queries and keys sorted along one coordinate, and the key slice of each block.
 
@@ -51,9 +182,7 @@ class Plan:
 
     def __init__(self, queries: np.ndarray, keys: np.ndarray, scale: np.ndarray, tile: int) -> None:
         m, n = queries.shape[0], keys.shape[0]
-        # Sort along the coordinate with the most widths' worth of spread: there the
-        # reach of a query cuts off the most keys.
-        axis = int(np.argmax(np.ptp(keys, axis=0) * np.sqrt(scale)))
+        axis = sort_axis(keys, np.sqrt(scale))
         self.key_order = np.argsort(keys[:, axis], kind="stable")
         self.query_order = np.argsort(queries[:, axis], kind="stable")
         self.keys = keys[self.key_order]
@@ -81,8 +210,7 @@ class Plan:
         with np.errstate(over="ignore", invalid="ignore"):
             reach = np.sqrt((self.best + gap) / self._scale)
         reach = np.where(np.isnan(reach), np.inf, reach)
-        lo = np.searchsorted(self._k_axis, self._q_axis - reach, side="left")
-        hi = np.searchsorted(self._k_axis, self._q_axis + reach, side="right")
+        lo, hi = key_slices(self._q_axis, self._k_axis, reach, float(np.finfo(self.keys.dtype).eps))
         # The key that gave each row its best score is always in reach, however the
         # reach rounds: no row is left with an empty slice, and the smallest score a
         # block computes is never above ``best``.
@@ -129,7 +257,7 @@ class Plan:
             left = q - float(self._k_axis[lo - 1]) if lo > 0 else np.full(q.shape, np.inf)
             right = float(self._k_axis[hi]) - q if hi < n else np.full(q.shape, np.inf)
             near = np.maximum(np.minimum(left, right), 0.0)
-            shift_slack = 4 * eps * self.best[rows] + 1e-3
+            shift_slack = 4 * eps * self.best[rows] + SHIFT_SLACK
             with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
                 gap = self._scale * near**2 - self.best[rows] - shift_slack
                 a = np.abs(s[:, columns]).astype(float)
@@ -163,15 +291,16 @@ def tiles(lo: np.ndarray, hi: np.ndarray, tile: int) -> list[tuple[slice, int, i
     """Cut sorted queries with key slices ``lo[i]:hi[i]`` into blocks of rows.
 
     A block's rows share the union of their slices. Rows are added while the block
-    fits one tile and its union stays within 1/8 of its first row's slice (plus 8
-    keys), so few kernel values outside a row's own slice are computed.
+    fits one tile and its union stays within ``1 / UNION_GROWTH`` of its first row's
+    slice (plus :data:`UNION_SLACK` keys), so few kernel values outside a row's own
+    slice are computed.
     """
     lo_l, hi_l = lo.tolist(), hi.tolist()
     hi_max = np.maximum.accumulate(hi).tolist() if hi.size else []  # hi is almost sorted
     blocks, start, m = [], 0, len(lo_l)
     while start < m:
         base, own = lo_l[start], hi_l[start] - lo_l[start]
-        longest = own + own // 8 + 8
+        longest = own + own // UNION_GROWTH + UNION_SLACK
         good, bad = start + 1, m + 1  # the largest stop that satisfies both bounds
         while bad - good > 1:
             mid = (good + bad) // 2

@@ -329,7 +329,7 @@ def test_leave_one_out_error_is_exact_on_hostile_input(backend, method, data):
 
 
 @pytest.mark.parametrize("isolated", [False, True])
-def test_leave_one_out_band_counts_a_large_value_beyond_it(isolated, monkeypatch):
+def test_leave_one_out_band_counts_a_large_value_beyond_it(isolated):
     """Two keys with value 2**66 lie 0.52 = 10.4 widths beyond 201 keys with values
     near 1: their weight e^-54 at the edge is below the band's negligible weight (e^-48
     for 203 keys), yet times 2**66 it moves that prediction by 2e-4. The two far keys
@@ -338,15 +338,14 @@ def test_leave_one_out_band_counts_a_large_value_beyond_it(isolated, monkeypatch
     rounding. A key far from all (``isolated``) sends the fast path to its shifted
     route, which has a band of its own. Small tiles split the rows into blocks, each
     with its own band, as millions of keys would."""
-    from nwlib._backends import cpu_loo
+    from nwlib.blocking import TILE_ITEMSIZE, TILE_SHARE, working_memory_limit
 
-    monkeypatch.setattr(cpu_loo, "TILE_ELEMENTS", 2**10)
-    monkeypatch.setattr(cpu_loo, "TORCH_TILE_ELEMENTS", 2**10)
     a = np.linspace(0.0, 2.0, 201)
     x = np.concatenate([a, [2.52, 2.521]] + ([[100.0]] if isolated else []))
     y = np.concatenate([1.0 + 0.1 * np.sin(37.0 * a), [2.0**66, 2.0**66]]
                        + ([[2.0**66]] if isolated else []))
-    fast = nwlib.loo_bandwidth(x, y, [0.05])[1]
+    with working_memory_limit(2**10 * TILE_SHARE * TILE_ITEMSIZE / 2**20):  # tiles of 2**10
+        fast = nwlib.loo_bandwidth(x, y, [0.05])[1]
     reference = nwlib.loo_bandwidth(x, y, [0.05], method="reference")[1]
     np.testing.assert_allclose(fast, reference, rtol=1e-12)
 

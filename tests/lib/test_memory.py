@@ -72,3 +72,61 @@ def test_a_gradient_step_holds_one_block_at_a_time():
                          capture_output=True, text=True, check=True)
     grown = float(out.stdout.strip().splitlines()[-1])
     assert grown < 200, f"peak memory grew by {grown:.0f} MiB"  # 526 MiB unblocked
+
+
+def test_the_memory_knob_sizes_the_fast_paths_tiles():
+    """One knob: the fast paths' blocks follow working_memory_limit."""
+    from nwlib._backends.cpu_gauss import inverse_2h2
+    from nwlib._backends.cutoff import Plan
+    from nwlib.blocking import tile_elements, working_memory_limit
+
+    x = np.linspace(0.0, 5.0, 2_000)[:, None]
+    scale = inverse_2h2(np.array([0.37]), np.float64)
+    default = Plan(x, x, scale, tile_elements()).blocks
+    with working_memory_limit(1 / 32):  # tiles of 1,024 entries
+        assert tile_elements() == 1024
+        small = Plan(x, x, scale, tile_elements()).blocks
+        got = nwlib.nadaraya_watson(x, x, np.sin(x), bandwidth=0.37)
+    assert len(small) > 4 * len(default)
+    assert all((r.stop - r.start) * (hi - lo) <= 1024 or r.stop - r.start == 1
+               for r, lo, hi in small)
+    np.testing.assert_allclose(got, nwlib.nadaraya_watson(x, x, np.sin(x), bandwidth=0.37),
+                               rtol=1e-12, atol=1e-14)  # S = sum alpha |v| is about 0.5
+
+
+def test_the_memory_knob_belongs_to_the_thread_that_sets_it():
+    """As scikit-learn's config_context: another thread keeps its own setting."""
+    import threading
+
+    from nwlib.blocking import working_memory, working_memory_limit
+
+    inside, seen = threading.Event(), []
+
+    def other() -> None:
+        inside.wait(10)
+        seen.append(working_memory())
+        with working_memory_limit(2.0):
+            seen.append(working_memory())
+
+    t = threading.Thread(target=other)
+    t.start()
+    with working_memory_limit(0.5):
+        inside.set()
+        t.join(10)
+        assert working_memory() == 0.5
+    assert seen == [8.0, 2.0] and working_memory() == 8.0
+
+
+def test_a_child_process_starts_from_the_default_setting():
+    import multiprocessing as mp
+
+    from nwlib.blocking import working_memory_limit
+
+    with working_memory_limit(0.5), mp.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_child_memory) == 8.0
+
+
+def _child_memory() -> float:
+    from nwlib.blocking import working_memory
+
+    return working_memory()

@@ -78,3 +78,51 @@ def test_learning_is_deterministic_and_checks_its_arguments(rng):
         learn_metric(x[:1], y[:1])
     with pytest.raises(ValueError, match="projection"):
         metric_nadaraya_watson(x, x, y, np.eye(3))
+
+
+def test_nan_keys_are_refused_naming_the_argument(rng):
+    """Through the input funnel: a NaN key used to give a NaN loss, and learn_metric
+    NaN losses, without an error."""
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    x[3, 1] = np.nan
+    with pytest.raises(ValueError, match="keys contains NaN"):
+        metric_loo_loss(x, y, np.eye(2))
+    with pytest.raises(ValueError, match="keys contains NaN"):
+        learn_metric(x, y, steps=2)
+    with pytest.raises(ValueError, match="values contains NaN"):
+        metric_loo_loss(np.nan_to_num(x), np.where(np.arange(20) == 4, np.nan, y), np.eye(2))
+
+
+def test_a_float32_projection_is_served_and_differentiable(rng):
+    """torch's default dtype: it used to raise torch's own RuntimeError (dtype mismatch)."""
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    w64 = np.array([[1.0, 0.5], [-0.2, 2.0]])
+    w32 = torch.tensor(w64, dtype=torch.float32, requires_grad=True)
+    loss = metric_loo_loss(x, y, w32)
+    loss.backward()
+    assert loss.dtype == torch.float64 and w32.grad is not None
+    assert torch.isfinite(w32.grad).all()
+    expected = float(metric_loo_loss(x, y, w32.detach().double()))
+    assert float(loss.detach()) == pytest.approx(expected, rel=1e-12)
+
+
+def test_bad_projections_are_refused_naming_the_argument(rng):
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    with pytest.raises(ValueError, match="projection has shape"):
+        metric_loo_loss(x, y, np.eye(3))
+    with pytest.raises(ValueError, match="projection contains NaN"):
+        metric_loo_loss(x, y, np.full((2, 2), np.nan))
+    with pytest.raises(ValueError, match="values"):
+        metric_loo_loss(x, y[:5], np.eye(2))
+
+
+def test_learn_metric_checks_shapes_without_a_quadratic_loss(rng, monkeypatch):
+    """The shape check is the input funnel's: no O(n^2) loss before the first step."""
+    import nwlib.metric as metric
+
+    calls = []
+    original = metric.metric_loo_loss
+    monkeypatch.setattr(metric, "metric_loo_loss", lambda *a: calls.append(1) or original(*a))
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    fit = metric.learn_metric(x, y, steps=0)
+    assert len(calls) == 1 and fit.losses.shape == (1,)

@@ -73,3 +73,30 @@ def test_loo_scores_undefined_candidates_as_inf():
     x = np.array([0.0, 0.1, 5.0])
     _, mse = nwlib.loo_bandwidth(x, x, [0.5, 10.0], kernel="boxcar")
     assert np.isinf(mse[0]) and np.isfinite(mse[1])
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
+def test_loo_bandwidth_scores_local_linear_like_refitting_without_each_point(kernel):
+    """estimator="local_linear" against n separate local-linear fits with the point deleted."""
+    from nwlib import local_linear as ll_module
+
+    fit = getattr(ll_module, "local_linear", ll_module)
+    rng = np.random.default_rng(11)
+    x = np.sort(rng.uniform(0, 3, 40))
+    y = np.sin(2 * x) + 0.3 * x + rng.normal(0, 0.2, 40)
+    widths = [0.3, 0.6, 1.5]
+    best, mse = nwlib.loo_bandwidth(x, y, widths, kernel=kernel, estimator="local_linear")
+    brute = [np.mean([(fit(x[i:i + 1], np.delete(x, i), np.delete(y, i), kernel=kernel,
+                           bandwidth=h)[0] - y[i]) ** 2 for i in range(40)]) for h in widths]
+    np.testing.assert_allclose(mse, brute, rtol=1e-10)
+    assert best == widths[int(np.argmin(brute))]
+    # a different estimator: not Nadaraya-Watson's errors
+    assert not np.allclose(mse, nwlib.loo_bandwidth(x, y, widths, kernel=kernel)[1])
+
+
+def test_loo_bandwidth_checks_the_estimator():
+    with pytest.raises(ValueError, match="estimator"):
+        nwlib.loo_bandwidth([0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [1.0], estimator="knn")
+    with pytest.raises(ValueError, match=r"candidates\[1\]"):
+        nwlib.loo_bandwidth([0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [1.0, -1.0],
+                            estimator="local_linear")

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 import nwlib
 from nwlib._backends import compact_kernels as fast_compact
+from nwlib._backends.cutoff import key_slices
+from nwlib.blocking import TILE_ITEMSIZE, TILE_SHARE, working_memory_limit
 from nwlib.kernels import KERNELS, Kernel, _compact
 
 COMPACT = [name for name, k in KERNELS.items() if k.compact]
@@ -106,12 +108,12 @@ def test_extreme_widths_and_offsets(kernel, h, offset):
 @pytest.mark.parametrize("d", [1, 3])
 def test_many_small_blocks(monkeypatch, kernel, d):
     """Tiny tiles: blocks of one row, empty slices between clusters, rows back in order."""
-    monkeypatch.setattr(fast_compact, "TILE_ELEMENTS", 16)
     rng = np.random.default_rng(4)
     x = np.concatenate([rng.normal(c, 0.05, (60, d)) for c in (0.0, 2.0, 4.0)])
     q = rng.uniform(-0.5, 4.5, (150, d))
     y = np.column_stack([rng.normal(size=180), rng.normal(size=180) * 1e6])
-    fast, ref, scale = _both(q, x, y, kernel, 0.2)
+    with working_memory_limit(16 * TILE_SHARE * TILE_ITEMSIZE / 2**20):  # tiles of 16 entries
+        fast, ref, scale = _both(q, x, y, kernel, 0.2)
     _assert_close(fast, ref, scale)
 
 
@@ -129,7 +131,7 @@ def test_reach_slices_keep_every_key_on_the_edge():
         h = dtype(rng.uniform(0.01, 1.0))
         k = np.sort(np.concatenate([rng.uniform(-3, 3, 500), rng.integers(-30, 30, 200) * h])).astype(dtype)
         q = np.concatenate([k[::7], rng.uniform(-3, 3, 100)]).astype(dtype)
-        lo, hi = fast_compact.reach_slices(q, k, float(h), float(np.finfo(dtype).eps))
+        lo, hi = key_slices(q, k, float(h), float(np.finfo(dtype).eps))
         u = np.abs((q[:, None] - k[None, :]) / h)
         inside = u <= 1
         idx = np.arange(k.size)

@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 import nwlib
 from nwlib._backends import cpu_gauss as fast
 from nwlib._backends import cutoff
+from nwlib.blocking import TILE_ITEMSIZE, TILE_SHARE, tile_elements, working_memory_limit
 
 RNG_SEED = 11
+
+
+def tiles_of(entries: int):
+    """The working memory whose fast-path tiles hold ``entries`` entries."""
+    return working_memory_limit(entries * TILE_SHARE * TILE_ITEMSIZE / 2**20)
 
 
 def _data(n: int, d: int, c: int | None = None, lo: float = 0.0, hi: float = 5.0, seed: int = RNG_SEED):
@@ -88,11 +94,11 @@ def test_matches_statsmodels_kernelreg():
 def test_threads_and_blocks_cover_every_row(monkeypatch, d):
     """Tiny tiles force many blocks spread over the threads, and blocks of one row
     walked in chunks of keys (rescaled online in d > 1); rows must come back in order."""
-    monkeypatch.setattr(fast, "TILE_ELEMENTS", 64)
-    monkeypatch.setattr(fast, "TORCH_TILE_ELEMENTS", 64)
     q, x, y = _data(101, d)
     for h in (0.4, 1e-3):
-        np.testing.assert_allclose(nwlib.nadaraya_watson(q, x, y, bandwidth=h),
+        with tiles_of(64):
+            got = nwlib.nadaraya_watson(q, x, y, bandwidth=h)
+        np.testing.assert_allclose(got,
                                    nwlib.nadaraya_watson(q, x, y, bandwidth=h, method="reference"),
                                    rtol=1e-12)
 
@@ -128,7 +134,7 @@ def test_skipped_weights_are_below_the_promised_bound():
     w = nwlib.attention_weights(q, x, bandwidth=h, method="reference")
     gap = fast.negligible_gap(x.shape[0], np.float64)
     assert gap == pytest.approx(np.log(500) + 61 * np.log(2))
-    plan = cutoff.Plan(q, x, fast.inverse_2h2(np.array([h]), np.float64), fast.tile())
+    plan = cutoff.Plan(q, x, fast.inverse_2h2(np.array([h]), np.float64), tile_elements())
     kept = np.zeros_like(w, dtype=bool)
     for rows, lo, hi in plan.blocks:
         kept[np.ix_(plan.query_order[rows], plan.key_order[lo:hi])] = True

@@ -15,6 +15,7 @@ import torch
 
 import nwlib
 from nwlib._backends import cpu_gauss
+from nwlib.blocking import TILE_ITEMSIZE, TILE_SHARE, working_memory_limit
 
 
 def _data(n: int = 3_000, seed: int = 5):
@@ -85,9 +86,9 @@ def test_blocks_are_shared_by_several_threads(monkeypatch):
         return original(wrapped, items)
 
     monkeypatch.setattr(cpu_gauss, "parallel", spy)
-    monkeypatch.setattr(cpu_gauss, "TORCH_TILE_ELEMENTS", 2**12)
     q, x, y = _data()
-    got = nwlib.nadaraya_watson(q, x, y, bandwidth=0.05)
+    with working_memory_limit(2**12 * TILE_SHARE * TILE_ITEMSIZE / 2**20):  # tiles of 2**12
+        got = nwlib.nadaraya_watson(q, x, y, bandwidth=0.05)
     np.testing.assert_allclose(got, nwlib.nadaraya_watson(q, x, y, bandwidth=0.05, method="reference"),
                                rtol=1e-12, atol=1e-12)
     assert len(seen) > cpu_gauss.workers()
