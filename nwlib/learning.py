@@ -35,7 +35,7 @@ class WidthHistory:
 
     Array types: none; holds float64 numpy arrays.
 
-    Attributes
+    Parameters
     ----------
     loss : ndarray, shape (steps,)
         The (mini-batch) objective before each step.

@@ -33,7 +33,7 @@ class MetricFit:
 
     Array types: none; holds float64 numpy arrays.
 
-    Attributes
+    Parameters
     ----------
     projection : ndarray, shape (d, d)
         ``W``; the kernel compares ``W q`` with ``W k`` at width 1.

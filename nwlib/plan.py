@@ -21,12 +21,20 @@ class GaussianPlan(NamedTuple):
     """Query-key pairs evaluated and skipped, and the score gap of the cut-off.
 
     Array types: none; holds Python numbers.
+
+    Parameters
+    ----------
+    evaluated : int
+        Query-key pairs whose kernel value is computed.
+    skipped : int
+        Pairs left out because their weight cannot reach the answer's rounding.
+    gap : float
+        A key whose score exceeds a query's smallest by more than ``gap`` is skipped;
+        ``inf`` when the route computes every pair.
     """
 
     evaluated: int
     skipped: int
-    #: A key whose score exceeds a query's smallest by more than ``gap`` is skipped;
-    #: ``inf`` when the route computes every pair.
     gap: float
 
 

@@ -38,7 +38,7 @@ def _result(h: np.ndarray, one_d: bool) -> float | np.ndarray:
 
 
 def scott_bandwidth(samples: Any) -> float | np.ndarray:
-    """Scott's rule, constant-free variant: ``h_j = sigma_j * n**(-1 / (d + 4))``.
+    """Return the width by Scott's rule, constant-free variant: ``h_j = sigma_j * n**(-1 / (d + 4))``.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
     array).
@@ -69,7 +69,7 @@ def scott_bandwidth(samples: Any) -> float | np.ndarray:
 
 
 def silverman_bandwidth(samples: Any) -> float | np.ndarray:
-    """Silverman's rule of thumb (Silverman 1986, eq. 3.31), per coordinate.
+    """Return the width by Silverman's rule of thumb (Silverman 1986, eq. 3.31), per coordinate.
 
     Array types: numpy (array-likes and CPU tensors are converted); returns float64 (a number, or a (d,)
     array).
@@ -171,7 +171,7 @@ def loo_bandwidth(
     k = get_kernel(kernel)
     cand = _candidates(candidates)
     if estimator == "local_linear":
-        from .local_linear import local_linear_loo
+        from .local_regression import local_linear_loo
 
         if hasattr(keys, "detach") or hasattr(values, "detach"):
             raise TypeError("loo_bandwidth works on numpy arrays; pass keys.numpy().")

@@ -78,9 +78,7 @@ def test_loo_scores_undefined_candidates_as_inf():
 @pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
 def test_loo_bandwidth_scores_local_linear_like_refitting_without_each_point(kernel):
     """estimator="local_linear" against n separate local-linear fits with the point deleted."""
-    from nwlib import local_linear as ll_module
-
-    fit = getattr(ll_module, "local_linear", ll_module)
+    fit = nwlib.local_linear
     rng = np.random.default_rng(11)
     x = np.sort(rng.uniform(0, 3, 40))
     y = np.sin(2 * x) + 0.3 * x + rng.normal(0, 0.2, 40)
