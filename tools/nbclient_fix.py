@@ -42,7 +42,7 @@ from nbclient.jsonutil import json_clean
 from nbclient.output_widget import OutputWidget
 
 _original_publish = OutputWidget._publish_msg
-_original_execute_cell = NotebookClient.async_execute_cell
+original_execute_cell = NotebookClient.async_execute_cell
 
 
 def _publish_msg(self: OutputWidget, msg_type: str, data: dict | None = None,
@@ -68,7 +68,7 @@ async def _execute_cell_within_limit(self: NotebookClient, cell: Any, cell_index
                                      *args: Any, **kwargs: Any) -> Any:
     """Run the cell; fail it when it returns only after its time limit."""
     start = time.monotonic()
-    result = await _original_execute_cell(self, cell, cell_index, *args, **kwargs)
+    result = await original_execute_cell(self, cell, cell_index, *args, **kwargs)
     limit = self._get_timeout(cell)
     if cell.cell_type == "code" and limit is not None and time.monotonic() - start >= limit:
         raise CellTimeoutError.error_from_timeout_and_cell(

@@ -29,7 +29,7 @@ ELSEWHERE = ("use a machine torch supports (Linux x86_64 or aarch64, Windows x86
              "The built book (`make dist`, `make pdf` on another machine) reads anywhere.")
 
 
-def _rosetta():
+def running_under_rosetta():
     """True when this Python is an x86_64 build running under Rosetta 2 on Apple silicon."""
     try:
         out = subprocess.run(["sysctl", "-in", "sysctl.proc_translated"],
@@ -53,7 +53,7 @@ def platform_problems(system=None, machine=None, mac_version=None, bits=None, tr
                 "installer).".format(bits)]
     if system == "Darwin":
         if machine != "arm64":
-            if translated if translated is not None else _rosetta():
+            if translated if translated is not None else running_under_rosetta():
                 return ["This Python is an Intel (x86_64) build running under Rosetta on Apple "
                         "silicon: torch 2.13 has no macOS wheels for Intel. Install an arm64 or "
                         "universal2 Python 3.11+ (python.org's macOS installer, Homebrew in "

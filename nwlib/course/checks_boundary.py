@@ -13,8 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..pooling import attention_weights
-from .checks_rates import _number
-from .feedback import Feedback, answer_name, call_answer, reports
+from .feedback import Feedback, answer_name, answer_number, call_answer, reports
 
 __all__ = ["check_boundary_bias", "check_taylor_bias"]
 
@@ -35,7 +34,7 @@ def check_boundary_bias(fn: Callable[[float, float], Any]) -> Feedback:
     name = answer_name(fn)
     half_mean = math.sqrt(2 / math.pi)  # E[Z | Z > 0] for a standard normal Z
     for h, slope in [(0.3, 3.0), (0.5, -1.0), (1.2, 2.0)]:
-        got = _number(call_answer(fn, h, slope), "the bias")
+        got = answer_number(call_answer(fn, h, slope), "the bias")
         want = h * slope * half_mean
         if math.isclose(got, want, rel_tol=1e-6):
             continue
@@ -88,7 +87,7 @@ def check_taylor_bias(fn: Callable[..., Any]) -> Feedback:
     name = answer_name(fn)
     keys, cases = _taylor_case()
     for q, h, f2 in cases:
-        got = _number(call_answer(fn, q, keys.copy(), h, f2), "the bias")
+        got = answer_number(call_answer(fn, q, keys.copy(), h, f2), "the bias")
         ell = local_linear_weights([q], keys, bandwidth=h)[0]
         alpha = attention_weights([q], keys, bandwidth=h)[0]
         want = f2 / 2 * float(ell @ (keys - q) ** 2)

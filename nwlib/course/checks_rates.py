@@ -16,11 +16,10 @@ from .feedback import (
     Feedback,
     answer_array,
     answer_name,
+    answer_number,
     as_numpy,
     call_answer,
-    finite_message,
     reports,
-    unusable,
 )
 
 __all__ = ["check_exponents", "check_width_rule", "check_fit_exponent", "check_oracle_widths"]
@@ -31,21 +30,6 @@ DIMENSIONS = (1, 2, 3, 5)
 PAIR = "a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), a tuple, a list or an array"
 
 
-def _number(result: object, meaning: str) -> float:
-    """Return a single finite number from the learner's result.
-
-    Any number will do: a Python or numpy float, a ``Fraction``, a 0-d tensor, a size-1 array.
-    """
-    got = as_numpy(result, f"one number, {meaning}")
-    if got.size == 2:
-        raise unusable(f"Return one number, {meaning}, not a pair (np.polyfit gives "
-                        "[slope, intercept]: take its first element).")
-    if got.size != 1:
-        raise unusable(f"Return one number, {meaning}; the result has shape {got.shape}.")
-    problem = finite_message(got)
-    if problem:
-        raise unusable(problem)
-    return float(got.reshape(()))
 
 
 def _width_problem(a: float, d: int) -> str | None:
@@ -81,7 +65,7 @@ def check_exponents(fn: Callable[[int], Any]) -> Feedback:
         if answer.size != 2:
             return Feedback(name, "failed", [f"fn({d}) returned {answer.size} number(s) of shape "
                                              f"{answer.shape}; return {PAIR}."])
-        a, b = (_number(t, "an exponent") for t in answer.reshape(2))
+        a, b = (answer_number(t, "an exponent") for t in answer.reshape(2))
         problem = _width_problem(a, d)
         if problem is None and not math.isclose(b, 4 * a, rel_tol=1e-6):
             problem = ("The width exponent is right. At the balance both terms of the MSE are "
@@ -108,7 +92,7 @@ def check_width_rule(fn: Callable[[int, int], Any]) -> Feedback:
     for d in DIMENSIONS:
         widths = []
         for n in ns:
-            widths.append(_number(call_answer(fn, int(n), d), "the width"))
+            widths.append(answer_number(call_answer(fn, int(n), d), "the width"))
         widths = np.array(widths)
         if np.any(widths <= 0):
             return Feedback(name, "failed", [f"For d={d} a width is not positive "
@@ -139,7 +123,7 @@ def check_fit_exponent(fn: Callable[..., Any]) -> Feedback:
     ns = np.array([100, 200, 400, 800, 1600], dtype=float)
     values = 3.0 * ns**-0.7 * np.exp(np.array([0.05, -0.03, 0.02, -0.04, 0.01]))
     name = answer_name(fn)
-    slope = _number(call_answer(fn, ns.copy(), values.copy()), "the slope")
+    slope = answer_number(call_answer(fn, ns.copy(), values.copy()), "the slope")
     ref = float(np.polyfit(np.log(ns), np.log(values), 1)[0])
     if math.isclose(slope, ref, rel_tol=1e-6):
         return Feedback(name, "passed")

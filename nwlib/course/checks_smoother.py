@@ -10,8 +10,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .checks_rates import _number
-from .feedback import Feedback, answer_array, answer_name, as_numpy, call_answer, close, reports
+from .feedback import (
+    Feedback,
+    answer_array,
+    answer_name,
+    answer_number,
+    as_numpy,
+    call_answer,
+    close,
+    reports,
+)
 
 __all__ = ["check_krr_loo", "check_krr_dof", "check_krr_widths"]
 
@@ -103,7 +111,7 @@ def check_krr_dof(fn: Callable[..., Any]) -> Feedback:
     x, _ = _case()
     for h, ridge in [(0.5, 0.3), (0.15, 2.0), (1.0, 1e-3)]:
         gram = np.exp(-((x[:, None] - x[None, :]) ** 2) / (2 * h * h))
-        got = _number(call_answer(fn, gram.copy(), ridge), "the degrees of freedom")
+        got = answer_number(call_answer(fn, gram.copy(), ridge), "the degrees of freedom")
         mu = np.clip(np.linalg.eigvalsh(gram), 0.0, None)
         want = float(np.trace(gram @ np.linalg.inv(gram + ridge * np.eye(x.size))))
         if np.isclose(got, want, rtol=1e-8):

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Feedback", "AnswerError", "call_answer", "as_numpy", "precision", "close",
+__all__ = ["Feedback", "AnswerError", "call_answer", "answer_number", "as_numpy", "precision", "close",
            "finite_message", "ARRAY", "shape_message", "reports", "answer_array", "answer_name", "unusable"]
 
 STATUSES = ("passed", "todo", "failed")
@@ -318,3 +318,20 @@ def answer_array(result: Any, want: tuple[int, ...], meaning: str,
         raise unusable("The result is in half precision (16 bits), too coarse to compare: "
                         "compute in float32 or float64.")
     return got, RTOL[level]
+
+
+def answer_number(result: object, meaning: str) -> float:
+    """Return a single finite number from the learner's result.
+
+    Any number will do: a Python or numpy float, a ``Fraction``, a 0-d tensor, a size-1 array.
+    """
+    got = as_numpy(result, f"one number, {meaning}")
+    if got.size == 2:
+        raise unusable(f"Return one number, {meaning}, not a pair (np.polyfit gives "
+                        "[slope, intercept]: take its first element).")
+    if got.size != 1:
+        raise unusable(f"Return one number, {meaning}; the result has shape {got.shape}.")
+    problem = finite_message(got)
+    if problem:
+        raise unusable(problem)
+    return float(got.reshape(()))

@@ -53,14 +53,14 @@ def test_a_cell_that_returns_only_at_its_limit_fails(monkeypatch):
         await asyncio.sleep(self._get_timeout(cell))  # as when the reply's wake-up is lost
         return {"content": {"status": "ok"}}
 
-    monkeypatch.setattr(nbclient_fix, "_original_execute_cell", late_reply)
+    monkeypatch.setattr(nbclient_fix, "original_execute_cell", late_reply)
     client = NotebookClient(_notebook(["1 + 1"]), timeout=1, kernel_name="python3")
     cell = client.nb.cells[0]
     with pytest.raises(CellTimeoutError, match=r"Cell 0 ran past its 1 s time limit"):
         asyncio.run(nbclient_fix._execute_cell_within_limit(client, cell, 0))
     # Within the limit it returns the reply.
-    monkeypatch.setattr(client, "_get_timeout", lambda cell: 5)
-    monkeypatch.setattr(nbclient_fix, "_original_execute_cell",
+    client.timeout = 5
+    monkeypatch.setattr(nbclient_fix, "original_execute_cell",
                         lambda *a, **k: asyncio.sleep(0, {"content": {"status": "ok"}}))
     assert asyncio.run(nbclient_fix._execute_cell_within_limit(client, cell, 0))["content"]
 

@@ -91,7 +91,7 @@ def test_unsupported_platforms_say_what_fails_and_what_to_do(values, words):
 def test_the_platform_is_checked_first(monkeypatch):
     monkeypatch.setattr(preflight.platform, "system", lambda: "Darwin")
     monkeypatch.setattr(preflight.platform, "machine", lambda: "x86_64")
-    monkeypatch.setattr(preflight, "_rosetta", lambda: False)
+    monkeypatch.setattr(preflight, "running_under_rosetta", lambda: False)
     found = preflight.problems(need_npm=False, version=(3, 10, 1))
     assert len(found) == 2 and "Intel Mac" in found[0] and "too old" in found[1]
 
