@@ -28,7 +28,7 @@ import math
 from typing import Any, Callable
 
 from ..validation import Prepared
-from . import compact_kernels, cpu_gauss, cpu_loo, sdpa, triton_gauss
+from . import compact_kernels, cpu_gauss, cpu_loo, fgt, sdpa, triton_gauss
 
 __all__ = ["gaussian", "compact", "on_gpu", "OPERATIONS", "ROUTES"]
 
@@ -83,7 +83,17 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
             cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
             cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
     if operation == "loo":
-        return None if p.is_torch else cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
+        if p.is_torch:
+            return None
+        # --- issue 23: the fast Gauss transform (lead: re-wire into the new dispatch) ---
+        if fgt.worthwhile(p.keys.shape[0], p.keys.shape[0], p.keys.shape[1]):
+            fast = fgt.loo_mse(p.keys, p.values, candidates)
+            if fast is not None:
+                rest = fast != fast  # widths the transform left (NaN)
+                if rest.any():
+                    fast[rest] = cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates[rest])
+                return fast
+        return cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
     if p.is_torch and not on_gpu(p.queries) and not _needs_grad(p):
         # CPU tensors share memory with numpy arrays: the exact numpy route serves them.
         import torch
@@ -94,6 +104,12 @@ def gaussian(operation: str, p: Prepared, *, candidates: Any = None,
     if operation == "weights":
         return None if p.is_torch else _cpu(operation, p.queries, p.keys, p.bandwidth)
     if not p.is_torch:
+        # --- issue 23: the fast Gauss transform (lead: re-wire into the new dispatch) ---
+        if fgt.worthwhile(p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]):
+            fast = fgt.pool(p.queries, p.keys, p.values, p.bandwidth, exact=lambda rows: _cpu(
+                operation, p.queries[rows], p.keys, p.values, p.bandwidth))
+            if fast is not None:
+                return fast
         return _cpu(operation, p.queries, p.keys, p.values, p.bandwidth)
     if on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
