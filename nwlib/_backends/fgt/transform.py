@@ -46,6 +46,9 @@ RATIOS = (0.125, 0.25, 0.5, 1.0, 2.0)
 MAX_POINTS = 48
 #: Largest node grid (entries per column): above it the route declines.
 MAX_NODES = 2**23
+#: Largest number of nodes along one coordinate: the kernel between them is one
+#: dense matrix (32 MiB at this size).
+MAX_AXIS_NODES = 2048
 #: Keys summed by one product before the partial sums are added: the rounding bound
 #: grows with the length of each sum, so long boxes are cut into pieces.
 CHUNK = 512
@@ -150,7 +153,7 @@ def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
         else:
             continue
         g = nb * p
-        if float(np.prod(g.astype(float))) > MAX_NODES:
+        if float(np.prod(g.astype(float))) > MAX_NODES or int(g.max()) > MAX_AXIS_NODES:
             continue
         cost = 4.0 * n * p**d * columns + float(np.prod(g.astype(float))) * float(g.sum()) * columns
         if best is None or cost < best[1]:
