@@ -211,10 +211,17 @@ def _spread(grid: Grid, keys: np.ndarray, v: np.ndarray,
     # Padding points sit at a key with value 0: they add nothing.
     key = np.concatenate([order, [n]])[np.where(idx < stop[:, None], idx, n)]
     vv = np.concatenate([v, np.zeros((1, v.shape[1]))])[key]
-    lw, norm = _weights(t[np.minimum(key, n - 1).ravel()], grid.p)
-    parts = np.matmul(lw.reshape(key.shape + (-1,)).transpose(0, 2, 1), vv)
-    out = np.zeros((ncells,) + parts.shape[1:])
-    np.add.at(out, piece_cell, parts)
+    ls = [lagrange(t[np.minimum(key, n - 1).ravel(), a], grid.p).reshape(key.shape + (-1,))
+          for a in range(d)]
+    norm = np.prod([np.abs(la).sum(axis=2) for la in ls], axis=0)
+    # sum_i L1(y_i) (L2(y_i) x ... x v_i): the other coordinates' weights times the
+    # values first, so no (keys, p^d) array is ever formed.
+    rest = vv
+    for la in reversed(ls[1:]):
+        rest = (la[..., :, None] * rest[..., None, :]).reshape(key.shape + (-1,))
+    parts = np.matmul(ls[0].transpose(0, 2, 1), rest)
+    out = np.zeros((ncells, grid.p**d, v.shape[1]))
+    np.add.at(out, piece_cell, parts.reshape(parts.shape[0], grid.p**d, v.shape[1]))
     mag = np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))])[key]
     spread_mag = np.zeros((ncells, magnitude.shape[1]))
     np.add.at(spread_mag, piece_cell, np.einsum("pk,pkb->pb", norm.reshape(key.shape), mag))
@@ -272,7 +279,8 @@ def _axis_tables(grid: Grid, a: int) -> tuple[np.ndarray, np.ndarray]:
     position = (lam**2 + 2) * 2 * shift * slope
     exp_rounding = lam**2 * (3 * farthest**2 / 2 + 2) * U * peak
     e = interp + position + exp_rounding
-    return e, lam**2 * peak + e
+    # |interpolated kernel| <= |kernel| + its error <= peak + e.
+    return e, peak + e
 
 
 def _box_transfer(boxes: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
@@ -311,8 +319,7 @@ def gaussian_sums(grid: Grid, queries: np.ndarray, keys: np.ndarray,
     gamma = length * U / (1 - length * U)
     # Rounding: gamma_N times the same sums with absolute values: at most
     # ||L(x)||_1 sum_i ||L(y_i)||_1 |column_i| times the kernel's peak between the boxes.
-    lam2 = lebesgue(grid.p) ** 2
-    rounding = _box_transfer(spread_mag.reshape(mags.shape), [m / lam2 for _, m in tables])
+    rounding = _box_transfer(spread_mag.reshape(mags.shape), [m for _, m in tables])
     # Truncation and rounded inputs: the product of the per-coordinate kernels errs
     # by at most sum_a e_a prod_{b != a} m_b.
     truncation = 0.0
