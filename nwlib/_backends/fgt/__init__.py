@@ -26,7 +26,7 @@ import numpy as np
 
 from .transform import Grid, gaussian_sums, plan_grid
 
-__all__ = ["pool", "log_kernel_sums", "loo_mse", "worthwhile", "tolerance", "CROSSOVER_PAIRS"]
+__all__ = ["pool", "log_kernel_sums", "loo_mse", "worthwhile", "tolerance", "CROSSOVER", "MIN_KEYS"]
 
 U = 2.0**-53
 #: Queries farther than this many widths beyond the keys' box are left to the exact
@@ -34,9 +34,17 @@ U = 2.0**-53
 MARGIN_WIDTHS = 12.0
 #: Widths so narrow next to the data that a grid cannot hold them.
 MAX_SPAN_WIDTHS = 1e5
-#: ``method="auto"`` takes the transform above this many query-key pairs (n m);
-#: measured in benchmarks/fgt.py (see benchmarks/results-fgt.md).
-CROSSOVER_PAIRS = 4e7
+#: ``method="auto"`` takes the transform when ``m n >= CROSSOVER[d] (m + n)``: the
+#: brute-force cost grows like m n, the transform's like (m + n) p^d. Measured on 2
+#: cores (load about 5) at n = m, brute force against the transform: 1-D 0.040 s /
+#: 0.017 s at 2,000 and 0.124 s / 0.016 s at 4,000, so m n / (m + n) of about 1,000
+#: to 2,000; in 2-D the transform was 25x faster at 2 x 10^5 (benchmarks/results-fgt.md).
+#: 3-D: set like 2-D, not measured at that size.
+CROSSOVER = {1: 2_000.0, 2: 50_000.0, 3: 50_000.0}
+#: ... and only with at least this many keys: below, float64's bound (4 n eps of the
+#: scale) is too tight for the transform's worst-case rounding and nearly every query
+#: would go to the exact path (in 2-D at n = 8,000: 1.29 s against 0.57 s).
+MIN_KEYS = {1: 10_000, 2: 150_000, 3: 150_000}
 
 
 def tolerance(n: int, dtype: np.dtype) -> float:
@@ -84,7 +92,8 @@ def _grid(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype,
 
 def worthwhile(m: int, n: int, d: int) -> bool:
     """Whether ``method="auto"`` should take the transform for m queries and n keys."""
-    return d <= 3 and float(m) * float(n) >= CROSSOVER_PAIRS
+    return (d in CROSSOVER and n >= MIN_KEYS[d]
+            and float(m) * float(n) >= CROSSOVER[d] * (float(m) + float(n)))
 
 
 def _scaled(values: np.ndarray) -> tuple[np.ndarray, float]:

@@ -13,7 +13,6 @@ import math
 import numpy as np
 import pytest
 import scipy.stats
-from tests.lib.exact_reference import exact_nw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -22,6 +21,7 @@ from scipy.special import logsumexp
 import nwlib
 from nwlib._backends import cpu_gauss, cpu_loo, fgt
 from nwlib._backends.fgt import transform
+from tests.lib.exact_reference import exact_nw
 
 settings.register_profile("fgt", max_examples=12, deadline=None, derandomize=True)
 unit = st.floats(-1, 1, allow_nan=False)
@@ -215,7 +215,7 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
     ref_density = nwlib.parzen_log_density(q, x, bandwidth=0.3)
     calls = []
     real = fgt.pool
-    monkeypatch.setattr(fgt, "CROSSOVER_PAIRS", 0.0)
+    monkeypatch.setattr(fgt, "worthwhile", lambda m, n, d: True)
     monkeypatch.setattr(fgt, "pool", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     got = nwlib.nadaraya_watson(q, x, y, bandwidth=0.3)
     assert calls and np.allclose(got, ref, rtol=0, atol=1e-13)
@@ -223,6 +223,14 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
                        rtol=0, atol=1e-12)
     widths = np.array([0.05, 0.3, 1.0])
     best, errors = nwlib.loo_bandwidth(x, y, widths)
-    monkeypatch.setattr(fgt, "CROSSOVER_PAIRS", math.inf)
+    monkeypatch.setattr(fgt, "worthwhile", lambda m, n, d: False)
     best_exact, errors_exact = nwlib.loo_bandwidth(x, y, widths)
     assert best == best_exact and np.allclose(errors, errors_exact, rtol=1e-12, atol=0)
+
+
+def test_the_crossover_follows_the_measurements():
+    assert fgt.worthwhile(10**6, 10**6, 1) and fgt.worthwhile(20_000, 20_000, 1)
+    assert not fgt.worthwhile(1_000, 1_000, 1)  # brute force was faster there
+    assert not fgt.worthwhile(100, 10**6, 1)  # too few queries to pay for spreading the keys
+    assert fgt.worthwhile(200_000, 200_000, 2) and not fgt.worthwhile(8_000, 8_000, 2)
+    assert not fgt.worthwhile(10**6, 10**6, 5)
