@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from . import _backends
 from .arrays import ArrayOrTensor, Width
 from .blocking import row_blocks
-from .kernels import Kernel, get_kernel
+from .kernels import KERNELS, Kernel, get_kernel
 from .scores import log_scores
 from .validation import prepare
 
@@ -111,6 +112,10 @@ def parzen_log_density(
         )
     # In logs: a product of d tiny or huge widths could leave the float range.
     log_norm = math.log(scale) + math.log(n) + xp.sum(xp.log(p.bandwidth))
+    if k is KERNELS["gaussian"]:
+        fast = _backends.gaussian_log_sums(p)
+        if fast is not None:
+            return fast - log_norm.astype(fast.dtype)
     parts = []
     for b in row_blocks(p.queries.shape[0], n * d):
         scores = log_scores(p.queries[b], p.keys, p.bandwidth, k, xp)

@@ -4,14 +4,18 @@ The core modules compute everything with plain blocked array code that works for
 every kernel, numpy and torch. Some inputs can take a faster exact route; each
 function below picks it, or returns None so the caller runs its reference code:
 
-- :func:`gaussian_pool`, :func:`gaussian_weights`: numpy arrays take multi-core
+- :func:`gaussian_pool`, :func:`gaussian_weights`: numpy arrays in d <= 3 with many
+  keys and queries take the fast Gauss transform (:mod:`.fgt`: O(n + m), with a
+  per-query error bound; queries it cannot bound go on), the others multi-core
   blocked numpy/torch with a negligible-key cut-off (:mod:`.cpu_gauss`, planned by
   :mod:`.cutoff`); float32 CUDA tensors needing no gradient a fused Triton kernel
   (:mod:`.triton_gauss`); other tensors torch's fused
   ``scaled_dot_product_attention`` (:mod:`.sdpa`), only where its error bound keeps
   the answer as exact as the numpy route. (CPU tensors that need no gradient never
   arrive here: :mod:`nwlib.pooling` hands them over as numpy arrays sharing memory.)
-- :func:`gaussian_loo`: leave-one-out errors of many widths in one pass (:mod:`.cpu_loo`);
+- :func:`gaussian_log_sums`: the log of Gaussian kernel sums (Parzen densities), :mod:`.fgt` only;
+- :func:`gaussian_loo`: leave-one-out errors of many widths in one pass (:mod:`.fgt`
+  where it is worthwhile, else :mod:`.cpu_loo`);
 - :func:`gaussian_plan`: how many pairs :func:`gaussian_pool` evaluates;
 - :func:`sdpa_pool`: the fused-attention route, forced (:func:`nwlib.sdpa_nadaraya_watson`);
 - :func:`compact_pool`: kernels of compact support, any input: only the keys within
@@ -28,10 +32,10 @@ import math
 from typing import Any, Callable
 
 from ..validation import Prepared
-from . import compact_kernels, cpu_gauss, cpu_loo, sdpa, triton_gauss
+from . import compact_kernels, cpu_gauss, cpu_loo, fgt, sdpa, triton_gauss
 
-__all__ = ["gaussian_pool", "gaussian_weights", "gaussian_loo", "gaussian_plan", "sdpa_pool",
-           "compact_pool", "on_gpu"]
+__all__ = ["gaussian_pool", "gaussian_weights", "gaussian_log_sums", "gaussian_loo", "gaussian_plan",
+           "sdpa_pool", "compact_pool", "on_gpu"]
 
 
 def on_gpu(tensor: Any) -> bool:
@@ -74,6 +78,12 @@ def gaussian_pool(p: Prepared) -> Any:
     if p.queries.shape[0] == 0:
         return None
     if not p.is_torch:
+        if fgt.worthwhile(p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]):
+            fast = fgt.pool(p.queries, p.keys, p.values, p.bandwidth,
+                            exact=lambda rows: cpu_gauss.gaussian_nadaraya_watson(
+                                p.queries[rows], p.keys, p.values, p.bandwidth))
+            if fast is not None:
+                return fast
         return cpu_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
     if on_gpu(p.queries) and triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth):
         return triton_gauss.gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)
@@ -106,6 +116,33 @@ def gaussian_weights(p: Prepared) -> Any:
     return cpu_gauss.gaussian_weights(p.queries, p.keys, p.bandwidth)
 
 
+def gaussian_log_sums(p: Prepared) -> Any:
+    """Return the logs of the Gaussian kernel sums ``log sum_i exp(-|q - k_i|^2 / (2 h^2))``, or None.
+
+    The fast Gauss transform serves numpy input in d <= 3 with enough keys and queries
+    (:func:`.fgt.worthwhile`); everything else returns None for the reference code.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked queries and keys from :func:`nwlib.validation.prepare`.
+
+    Returns
+    -------
+    ndarray, shape (m,), or None
+        The log-sums, in the input's float dtype; None: run the reference code.
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> gaussian_log_sums(prepare([0.0], [0.0, 1.0], None, 1.0)) is None  # too few keys
+    True
+    """
+    if p.is_torch or not fgt.worthwhile(p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]):
+        return None
+    return fgt.log_kernel_sums(p.queries, p.keys, p.bandwidth)
+
+
 def gaussian_loo(p: Prepared, candidates: Any) -> Any:
     """Leave-one-out mean squared errors of the keys for each candidate width.
 
@@ -131,6 +168,13 @@ def gaussian_loo(p: Prepared, candidates: Any) -> Any:
     """
     if p.is_torch or p.keys.shape[0] == 0:
         return None
+    if fgt.worthwhile(p.keys.shape[0], p.keys.shape[0], p.keys.shape[1]):
+        fast = fgt.loo_mse(p.keys, p.values, candidates)
+        if fast is not None:
+            rest = fast != fast  # widths the transform leaves to the exact pass (NaN)
+            if rest.any():
+                fast[rest] = cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates[rest])
+            return fast
     return cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
 
 
