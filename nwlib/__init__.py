@@ -11,7 +11,8 @@ The package has three layers:
   :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.attention` (softmax,
   logsumexp, and Nadaraya-Watson as dot-product attention), :mod:`.relative` (relative
   representations), :mod:`.plan` (the pairs the Gaussian fast path computes and skips),
-  :mod:`.local_regression` (local-linear regression), :mod:`.smoother` (the smoother
+  :mod:`.local_regression` (local-linear regression),
+  :mod:`.polynomial_regression` (local polynomials of any degree, derivatives), :mod:`.plugin` (the direct plug-in width), :mod:`.smoother` (the smoother
   matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.ridge` (kernel
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
   :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
@@ -68,6 +69,8 @@ from . import (
     loo,
     metric,
     plan,
+    plugin,
+    polynomial_regression,
     pooling,
     relative,
     ridge,
@@ -77,7 +80,8 @@ from . import (
 
 _CORE = (
     adaptive, asymptotics, attention, classify, density, features, kernels, learning,
-    local_regression, loo, metric, plan, pooling, relative, ridge, selection, smoother,
+    local_regression, loo, metric, plan, plugin, polynomial_regression, pooling, relative, ridge,
+    selection, smoother,
 )
 
 from .adaptive import *  # noqa: E402, F403
@@ -92,6 +96,8 @@ from .local_regression import *  # noqa: E402, F403
 from .loo import *  # noqa: E402, F403
 from .metric import *  # noqa: E402, F403
 from .plan import *  # noqa: E402, F403
+from .plugin import *  # noqa: E402, F403
+from .polynomial_regression import *  # noqa: E402, F403
 from .pooling import *  # noqa: E402, F403
 from .relative import *  # noqa: E402, F403
 from .ridge import *  # noqa: E402, F403

@@ -202,3 +202,117 @@ def test_loo_scores_inf_where_undefined():
     x = np.linspace(0, 1, 11)
     _, mse = local_linear_loo(x, x**2, [0.05, 0.5], kernel="epanechnikov")
     assert np.isinf(mse[0]) and np.isfinite(mse[1])
+
+
+# --- local polynomial regression of any degree -------------------------------------
+
+from math import factorial  # noqa: E402
+
+from nwlib.kernels import get_kernel  # noqa: E402
+from nwlib.polynomial_regression import local_polynomial  # noqa: E402
+from nwlib.pooling import nadaraya_watson  # noqa: E402
+
+
+def _wls_reference(q, x, y, h, degree, kernel):
+    """Explicit weighted least squares at each query: lstsq of sqrt(w) X against sqrt(w) y."""
+    k = get_kernel(kernel)
+    out = np.empty((len(q), degree + 1))
+    for j, qj in enumerate(q):
+        u = (x - qj) / h
+        root = np.sqrt(k(u))
+        design = root[:, None] * u[:, None] ** np.arange(degree + 1)
+        out[j], *_ = np.linalg.lstsq(design, root * y, rcond=None)
+    return out  # beta_0 .. beta_p in the scaled offset u
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov", "tricube", "boxcar"])
+@pytest.mark.parametrize("degree", [0, 1, 2, 3, 4])
+def test_local_polynomial_matches_explicit_weighted_least_squares(rng, kernel, degree):
+    x = rng.uniform(0, 5, 120)
+    y = 2 * np.sin(x) + x + 0.5 * rng.standard_normal(120)
+    q = np.linspace(0, 5, 17)  # both boundaries included
+    h = 1.1
+    beta = _wls_reference(q, x, y, h, degree, kernel)
+    for r in range(degree + 1):
+        ours = local_polynomial(q, x, y, bandwidth=h, degree=degree, kernel=kernel, deriv=r)
+        ref = factorial(r) * beta[:, r] / h**r
+        np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9 * (1 + np.abs(ref).max()))
+
+
+@pytest.mark.parametrize("h", [0.3, 0.6, 1.5])
+def test_local_polynomial_degree_one_matches_statsmodels(rng, h):
+    # statsmodels' Gaussian bw is the kernel's standard deviation, our h.
+    x = rng.uniform(0, 5, 60)
+    y = np.sin(x) + 0.3 * rng.standard_normal(60)
+    q = rng.uniform(0, 5, 25)
+    ref, slope = KernelReg(y, x, var_type="c", reg_type="ll", bw=[h]).fit(q)
+    np.testing.assert_allclose(local_polynomial(q, x, y, bandwidth=h, degree=1), ref,
+                               atol=1e-10 * (1 + np.abs(ref).max()))
+    # KernelReg's local-linear fit also returns the local slope: our deriv=1.
+    np.testing.assert_allclose(local_polynomial(q, x, y, bandwidth=h, degree=1, deriv=1),
+                               np.ravel(slope), atol=1e-8 * (1 + np.abs(slope).max()))
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
+def test_local_polynomial_degrees_zero_and_one_are_the_existing_estimators(rng, kernel):
+    x = rng.uniform(0, 5, 80)
+    y = np.column_stack([np.cos(x), x**2])
+    q = np.linspace(0.2, 4.8, 31)
+    np.testing.assert_allclose(local_polynomial(q, x, y, bandwidth=0.7, degree=0, kernel=kernel),
+                               nadaraya_watson(q, x, y, bandwidth=0.7, kernel=kernel), atol=1e-12)
+    np.testing.assert_allclose(local_polynomial(q, x, y, bandwidth=0.7, degree=1, kernel=kernel),
+                               local_linear(q, x, y, bandwidth=0.7, kernel=kernel), atol=1e-11)
+
+
+@SETTINGS
+@given(st.integers(0, 4), st.floats(-1e5, 1e5), st.floats(0.6, 5),  # >= 5 keys in reach
+       st.sampled_from(["gaussian", "epanechnikov", "tricube"]))
+def test_local_polynomial_reproduces_its_degree_and_derivatives(degree, shift, h, kernel):
+    x = shift + np.linspace(-2, 2, 41)
+    coef = np.arange(1, degree + 2, dtype=float)[::-1] / 3  # a polynomial in (x - shift)
+    poly = np.polynomial.Polynomial(coef)
+    q = shift + np.linspace(-1.9, 1.9, 9)
+    scale = np.abs(coef).sum() * 2.0**degree + 1
+    for r in range(degree + 1):
+        fit = local_polynomial(q, x, poly(x - shift), bandwidth=h, degree=degree, kernel=kernel,
+                               deriv=r)
+        truth = poly.deriv(r)(q - shift)
+        np.testing.assert_allclose(fit, truth, atol=1e-6 * scale * max(1, h**-r))
+
+
+def test_local_polynomial_refuses_too_few_keys_in_reach():
+    x = np.array([0.0, 0.0, 0.0, 1.0, 2.0, 5.0])  # a triple key counts once
+    # Epanechnikov of width 1.5 at q = 0.2 reaches 0 (three times) and 1: two distinct keys.
+    assert np.isfinite(local_polynomial([0.2], x, x, bandwidth=1.5, degree=1,
+                                        kernel="epanechnikov")).all()
+    with pytest.raises(SingularLocalDesignError, match="fewer than 3 distinct keys"):
+        local_polynomial([0.2], x, x, bandwidth=1.5, degree=2, kernel="epanechnikov")
+    with pytest.raises(NoKeyInReachError, match="no key within reach"):
+        local_polynomial([3.5], x, x, bandwidth=1.0, degree=1, kernel="epanechnikov")
+    # Far from the data a narrow Gaussian puts all but rounding-level weight on one key.
+    with pytest.raises(SingularLocalDesignError, match="degree 2 needs 3"):
+        local_polynomial([40.0], x, x, bandwidth=0.5, degree=2)
+
+
+def test_local_polynomial_rejects_bad_arguments():
+    x = np.linspace(0, 1, 10)
+    with pytest.raises(ValueError, match="deriv=2 exceeds degree=1"):
+        local_polynomial([0.5], x, x, bandwidth=0.3, degree=1, deriv=2)
+    with pytest.raises(ValueError, match="degree=-1"):
+        local_polynomial([0.5], x, x, bandwidth=0.3, degree=-1)
+    with pytest.raises(ValueError, match="degree=1.5"):
+        local_polynomial([0.5], x, x, bandwidth=0.3, degree=1.5)
+    with pytest.raises(ValueError, match="d=2 coordinates"):
+        local_polynomial(np.zeros((1, 2)), np.ones((10, 2)), x, bandwidth=0.3, degree=1)
+    with pytest.raises(TypeError, match="numpy"):
+        local_polynomial(torch.tensor([0.5]), torch.tensor(x), torch.tensor(x), bandwidth=0.3,
+                         degree=1)
+
+
+def test_local_polynomial_blocks_give_the_same_answer(rng):
+    x = rng.uniform(0, 5, 300)
+    y = np.sin(x)
+    q = np.linspace(0, 5, 200)
+    full = local_polynomial(q, x, y, bandwidth=0.5, degree=3)
+    with working_memory_limit(0.01):  # about 1,300 elements: blocks of one query
+        np.testing.assert_array_equal(local_polynomial(q, x, y, bandwidth=0.5, degree=3), full)
