@@ -20,7 +20,7 @@ help:
 	@echo "make lint       ruff: pyflakes, import order, NumPy docstrings"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
-	@echo "make bench      time nwlib against statsmodels; writes benchmarks/results.md"
+	@echo "make bench      time nwlib against statsmodels and brute force; writes benchmarks/results*.md"
 	@echo "Without make:   python tools/course.py GOAL   (the same goals)"
 
 # `make unit` and `make lint` need only the `dev` extra (no book stack); `make unit

@@ -276,10 +276,14 @@ def notebooks(goal="notebooks"):
 
 
 def bench(goal="bench"):
-    """Time nwlib against statsmodels; the Scaling up page's twin carries the result."""
+    """Time nwlib against statsmodels and the fast Gauss transform against brute force.
+
+    The Scaling up and fast-transform pages include the results, so their twins are refreshed.
+    """
     env(goal)
     py("benchmarks/run.py")
-    py("tools/nbsync.py", "refresh", Path("chapters", "scaling-up.md"))
+    py("benchmarks/fgt.py")
+    py("tools/nbsync.py", "refresh", Path("chapters", "scaling-up.md"), Path("chapters", "fast-transform.md"))
 
 
 def student(goal="student", extra=()):
