@@ -15,7 +15,7 @@ The package has three layers:
   matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.ridge` (kernel
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
   :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
-  linear attention) and :mod:`.attention_layer` (a learned multi-head layer; a torch
+  linear attention), :mod:`.causal` (causal linear attention by running sums) and :mod:`.attention_layer` (a learned multi-head layer; a torch
   module, so it is imported on first use: ``import nwlib`` stays free of torch);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
@@ -59,6 +59,7 @@ from . import (
     adaptive,
     asymptotics,
     attention,
+    causal,
     classify,
     density,
     features,
@@ -76,13 +77,14 @@ from . import (
 )
 
 _CORE = (
-    adaptive, asymptotics, attention, classify, density, features, kernels, learning,
+    adaptive, asymptotics, attention, causal, classify, density, features, kernels, learning,
     local_regression, loo, metric, plan, pooling, relative, ridge, selection, smoother,
 )
 
 from .adaptive import *  # noqa: E402, F403
 from .asymptotics import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
+from .causal import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
 from .features import *  # noqa: E402, F403

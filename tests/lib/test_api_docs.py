@@ -119,6 +119,10 @@ CALLS: dict[str, Callable[[Callable], Any]] = {
         c(QUERIES), c(KEYS), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
     "linear_attention": lambda c: nwlib.linear_attention(
         c(QUERIES), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
+    "causal_linear_attention": lambda c: nwlib.causal_linear_attention(
+        c(KEYS), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
+    "masked_linear_attention": lambda c: nwlib.masked_linear_attention(
+        c(KEYS), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
     "AttentionLayer": lambda c: nwlib.AttentionLayer(2, 1)(c(KEYS[None]), c(KEYS[None]))[0],
     "train_attention": lambda c: nwlib.train_attention(
         nwlib.AttentionLayer(2, 1), c(KEYS[None]), c(KEYS[None]), c(VALUES[None, :, None]), steps=2),
@@ -157,6 +161,7 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "confidence_band": lambda c: nwlib.confidence_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7).upper,
     "bootstrap_band": lambda c: nwlib.bootstrap_band(
         c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7, n_boot=20).lower,
+    "cos_sin_kernel": lambda c: nwlib.cos_sin_kernel(c(QUERIES), c(KEYS), nwlib.random_features(2, 16)),
     "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
