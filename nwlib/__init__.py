@@ -12,7 +12,8 @@ The package has three layers:
   logsumexp, and Nadaraya-Watson as dot-product attention), :mod:`.relative` (relative
   representations), :mod:`.plan` (the pairs the Gaussian fast path computes and skips),
   :mod:`.local_regression` (local-linear regression), :mod:`.smoother` (the smoother
-  matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.ridge` (kernel
+  matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.bands` (local
+  noise variance, simultaneous bands, undersmoothing), :mod:`.ridge` (kernel
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
   :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
   linear attention), :mod:`.causal` (causal linear attention by running sums) and :mod:`.attention_layer` (a learned multi-head layer; a torch
@@ -59,6 +60,7 @@ from . import (
     adaptive,
     asymptotics,
     attention,
+    bands,
     causal,
     classify,
     density,
@@ -77,13 +79,14 @@ from . import (
 )
 
 _CORE = (
-    adaptive, asymptotics, attention, causal, classify, density, features, kernels, learning,
+    adaptive, asymptotics, attention, bands, causal, classify, density, features, kernels, learning,
     local_regression, loo, metric, plan, pooling, relative, ridge, selection, smoother,
 )
 
 from .adaptive import *  # noqa: E402, F403
 from .asymptotics import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
+from .bands import *  # noqa: E402, F403
 from .causal import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403

@@ -162,6 +162,11 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "bootstrap_band": lambda c: nwlib.bootstrap_band(
         c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7, n_boot=20).lower,
     "cos_sin_kernel": lambda c: nwlib.cos_sin_kernel(c(QUERIES), c(KEYS), nwlib.random_features(2, 16)),
+    "local_noise_variance": lambda c: nwlib.local_noise_variance(c(QUERIES), c(KEYS), c(VALUES),
+                                                                 bandwidth=0.7),
+    "sup_t_critical_value": lambda c: nwlib.sup_t_critical_value(smoother(c), 1.0, 0.9),
+    "curve_band": lambda c: nwlib.curve_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7,
+                                             kind="sup-t", variance="local").upper,
     "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
