@@ -167,6 +167,7 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "sup_t_critical_value": lambda c: nwlib.sup_t_critical_value(smoother(c), 1.0, 0.9),
     "curve_band": lambda c: nwlib.curve_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7,
                                              kind="sup-t", variance="local").upper,
+    "gp_posterior_variance": lambda c: nwlib.gp_posterior_variance(c(QUERIES), c(KEYS), bandwidth=0.7),
     "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
