@@ -11,12 +11,14 @@ The package has three layers:
   :mod:`.adaptive` (per-key widths), :mod:`.classify`, :mod:`.attention` (softmax,
   logsumexp, and Nadaraya-Watson as dot-product attention), :mod:`.relative` (relative
   representations), :mod:`.plan` (the pairs the Gaussian fast path computes and skips),
-  :mod:`.local_regression` (local-linear regression),
-  :mod:`.polynomial_regression` (local polynomials of any degree, derivatives), :mod:`.plugin` (the direct plug-in width), :mod:`.smoother` (the smoother
-  matrix: degrees of freedom, leave-one-out shortcut, GCV, bands), :mod:`.ridge` (kernel
+  :mod:`.local_regression` (local-linear regression), :mod:`.polynomial_regression`
+  (local polynomials of any degree, derivatives), :mod:`.plugin` (the direct plug-in
+  width), :mod:`.smoother` (the smoother matrix: degrees of freedom, leave-one-out
+  shortcut, GCV, bands), :mod:`.bands` (local noise variance, simultaneous bands,
+  undersmoothing), :mod:`.ridge` (kernel
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
   :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
-  linear attention) and :mod:`.attention_layer` (a learned multi-head layer; a torch
+  linear attention), :mod:`.causal` (causal linear attention by running sums) and :mod:`.attention_layer` (a learned multi-head layer; a torch
   module, so it is imported on first use: ``import nwlib`` stays free of torch);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
@@ -60,6 +62,8 @@ from . import (
     adaptive,
     asymptotics,
     attention,
+    bands,
+    causal,
     classify,
     density,
     features,
@@ -79,14 +83,16 @@ from . import (
 )
 
 _CORE = (
-    adaptive, asymptotics, attention, classify, density, features, kernels, learning,
-    local_regression, loo, metric, plan, plugin, polynomial_regression, pooling, relative, ridge,
-    selection, smoother,
+    adaptive, asymptotics, attention, bands, causal, classify, density, features, kernels,
+    learning, local_regression, loo, metric, plan, plugin, polynomial_regression, pooling,
+    relative, ridge, selection, smoother,
 )
 
 from .adaptive import *  # noqa: E402, F403
 from .asymptotics import *  # noqa: E402, F403
 from .attention import *  # noqa: E402, F403
+from .bands import *  # noqa: E402, F403
+from .causal import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
 from .features import *  # noqa: E402, F403

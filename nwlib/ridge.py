@@ -18,7 +18,7 @@ from scipy.linalg import cho_factor, cho_solve
 from .arrays import ArrayLike, Width
 from .validation import prepare
 
-__all__ = ["kernel_ridge", "kernel_ridge_weights"]
+__all__ = ["kernel_ridge", "kernel_ridge_weights", "gp_posterior_variance"]
 
 
 def _gram(a: np.ndarray, b: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -104,3 +104,57 @@ def kernel_ridge(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, band
     w = kernel_ridge_weights(p.queries, p.keys, bandwidth=p.bandwidth, ridge=ridge)
     out = offset + w @ (p.values - offset)
     return out[:, 0] if p.values_were_1d else out
+
+
+def gp_posterior_variance(queries: ArrayLike, keys: ArrayLike, *, bandwidth: Width = 1.0,
+                          noise_var: float = 1.0, signal_var: float = 1.0) -> np.ndarray:
+    """Posterior variance of a Gaussian process at each query: what the data leave unknown about f.
+
+    Array types: numpy (a torch tensor raises TypeError); returns a float64 numpy array.
+
+    With the prior ``f ~ GP(0, signal_var * exp(-|x - x'|^2 / (2 h^2)))`` and noise of
+    variance ``noise_var``, the posterior variance of ``f(q)`` is
+    ``signal_var * (1 - k_q^T (K + lambda I)^{-1} k_q)`` with ``lambda = noise_var /
+    signal_var``, the ridge of :func:`kernel_ridge` (whose fit is the posterior mean).
+    It depends on where the keys are, not on their values; far from every key it
+    returns to ``signal_var``.
+
+    Parameters
+    ----------
+    queries : numpy.typing.ArrayLike, shape (m,) or (m, d)
+        Where to evaluate.
+    keys : numpy.typing.ArrayLike, shape (n,) or (n, d)
+        The data points.
+    bandwidth : float or numpy.typing.ArrayLike of shape (d,)
+        The length scale ``h``.
+    noise_var : float
+        The noise variance ``sigma_eps^2 > 0``.
+    signal_var : float
+        The prior variance of ``f`` at any point, ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        The posterior variance of ``f`` (not of a new observation: add ``noise_var``
+        for that), clipped at 0 against rounding.
+
+    Examples
+    --------
+    >>> v = gp_posterior_variance([0.0, 50.0], [0.0, 0.1], bandwidth=1.0, noise_var=0.01)
+    >>> bool(v[0] < 0.01) and round(float(v[1]), 6)
+    1.0
+    """
+    for name, value in (("noise_var", noise_var), ("signal_var", signal_var)):
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name}={value!r}: pass a positive variance.")
+    p = prepare(queries, keys, None, bandwidth)
+    if p.is_torch:
+        raise TypeError("gp_posterior_variance works on numpy arrays; pass tensor.numpy().")
+    queries, keys, h = (np.asarray(a, dtype=np.float64) for a in (p.queries, p.keys, p.bandwidth))
+    gram = _gram(keys, keys, h)
+    gram[np.diag_indices_from(gram)] += noise_var / signal_var
+    # With the Cholesky factor L, k_q^T (K + lambda I)^{-1} k_q = |L^{-1} k_q|^2 >= 0.
+    factor = cho_factor(gram, lower=True)
+    cross = _gram(queries, keys, h).T
+    explained = np.sum(cross * cho_solve(factor, cross), axis=0)
+    return np.maximum(signal_var * (1.0 - explained), 0.0)

@@ -15,6 +15,7 @@ gathers them under the one name the notebooks import.
 from __future__ import annotations
 
 from .checks_boundary import check_boundary_bias, check_taylor_bias
+from .checks_causal import check_memory, check_running_sums
 from .checks_localpoly import check_equivalent_kernel, check_scaled_weights
 from .checks_parzen import check_nw_decisions, check_parzen_difference
 from .checks_rates import check_exponents, check_fit_exponent, check_oracle_widths, check_width_rule
@@ -42,4 +43,6 @@ __all__ = [
     "check_krr_widths",
     "check_equivalent_kernel",
     "check_scaled_weights",
+    "check_running_sums",
+    "check_memory",
 ]

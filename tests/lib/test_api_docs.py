@@ -119,6 +119,10 @@ CALLS: dict[str, Callable[[Callable], Any]] = {
         c(QUERIES), c(KEYS), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
     "linear_attention": lambda c: nwlib.linear_attention(
         c(QUERIES), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
+    "causal_linear_attention": lambda c: nwlib.causal_linear_attention(
+        c(KEYS), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
+    "masked_linear_attention": lambda c: nwlib.masked_linear_attention(
+        c(KEYS), c(KEYS), c(VALUES), nwlib.random_features(2, 64, kind="positive", bandwidth=0.7)),
     "AttentionLayer": lambda c: nwlib.AttentionLayer(2, 1)(c(KEYS[None]), c(KEYS[None]))[0],
     "train_attention": lambda c: nwlib.train_attention(
         nwlib.AttentionLayer(2, 1), c(KEYS[None]), c(KEYS[None]), c(VALUES[None, :, None]), steps=2),
@@ -157,6 +161,13 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "confidence_band": lambda c: nwlib.confidence_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7).upper,
     "bootstrap_band": lambda c: nwlib.bootstrap_band(
         c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7, n_boot=20).lower,
+    "cos_sin_kernel": lambda c: nwlib.cos_sin_kernel(c(QUERIES), c(KEYS), nwlib.random_features(2, 16)),
+    "local_noise_variance": lambda c: nwlib.local_noise_variance(c(QUERIES), c(KEYS), c(VALUES),
+                                                                 bandwidth=0.7),
+    "sup_t_critical_value": lambda c: nwlib.sup_t_critical_value(smoother(c), 1.0, 0.9),
+    "curve_band": lambda c: nwlib.curve_band(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7,
+                                             kind="sup-t", variance="local").upper,
+    "gp_posterior_variance": lambda c: nwlib.gp_posterior_variance(c(QUERIES), c(KEYS), bandwidth=0.7),
     "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
 }
