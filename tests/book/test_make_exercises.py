@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import jupytext
@@ -109,3 +110,24 @@ def test_exercise_pages_carry_the_exercise_and_solutions_the_solution_directive(
         assert f"{{solution-start}} {label}" in sol_text and "{solution-end}" in sol_text
         assert f"{{ref}}`sol-{sol.stem}`" in ex_text  # exercise links to its solution
         assert ":class: dropdown" in sol_text
+
+
+def test_no_heading_inside_a_gated_solution():
+    """A section heading between solution-start and solution-end breaks sphinx-exercise's
+    gating (the build fails with 'unknown node type: solution_start_node'); a bold line
+    does the same job for a reader."""
+    bad = []
+    for md in sorted((ROOT / "solutions").glob("*.md")):
+        gated = code = False
+        for number, line in enumerate(md.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```{code-cell}"):
+                code = True
+            elif code:
+                code = line.strip() != "```"
+            elif "{solution-start}" in line:
+                gated = True
+            elif "{solution-end}" in line:
+                gated = False
+            elif gated and re.match(r"#{1,6} ", line):
+                bad.append(f"{md.relative_to(ROOT)}:{number}: {line}")
+    assert not bad, "headings inside a gated solution:\n" + "\n".join(bad)
