@@ -60,6 +60,19 @@ def statsmodels_nw(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float,
     return model.fit(q)[0]
 
 
+def cutoff_path(q: np.ndarray, x: np.ndarray, y: np.ndarray, h: float) -> np.ndarray:
+    """nwlib's cut-off route alone, where ``nadaraya_watson`` would take the fast transform.
+
+    The same blocked, exact brute force the default path uses below the transform's
+    crossover (``nwlib.gaussian_plan(...).route``), so the two can be compared at any size.
+    """
+    from nwlib._backends.cpu_gauss import gaussian_nadaraya_watson
+    from nwlib.validation import prepare
+
+    p = prepare(q, x, y, h)
+    return gaussian_nadaraya_watson(p.queries, p.keys, p.values, p.bandwidth)[:, 0]
+
+
 def busy_loop() -> Any:
     """Another process that keeps one core busy (a pure-Python loop)."""
     import subprocess
@@ -180,10 +193,11 @@ def main(spec: dict) -> dict:
     kernel = spec.get("kernel", "gaussian")
     run = {
         "nwlib": lambda: nwlib.nadaraya_watson(q, x, y, kernel=kernel, bandwidth=h),
+        "cutoff": lambda: cutoff_path(q, x, y, h),
         "textbook": lambda: textbook(q, x, y, h),
         "statsmodels": lambda: statsmodels_nw(q, x, y, h, kernel),
     }[impl]
-    if impl == "nwlib":
+    if impl in ("nwlib", "cutoff"):
         # Load what the first call loads (torch's exp, the thread pool) before measuring.
         nwlib.nadaraya_watson(q[:2], x[:2], y[:2], kernel=kernel, bandwidth=h * 1e3)
     before = current_rss_mib()
@@ -195,8 +209,10 @@ def main(spec: dict) -> dict:
     np.save(spec["out"], pred)
     peak = peak_rss_mib()  # before the checks below, which run the reference path
     extra = {}
-    if impl == "nwlib" and kernel == "gaussian":
-        extra["evaluated_pairs"] = nwlib.gaussian_plan(q, x, bandwidth=np.full(d, h)).evaluated
+    if impl in ("nwlib", "cutoff") and kernel == "gaussian":
+        plan = nwlib.gaussian_plan(q, x, bandwidth=np.full(d, h))
+        extra["evaluated_pairs"] = plan.evaluated
+        extra["route"] = plan.route if impl == "nwlib" else "cut-off"
     elif impl == "nwlib":
         from nwlib._backends.compact_kernels import evaluated_pairs as compact_pairs
         from nwlib.kernels import KERNELS

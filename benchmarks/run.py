@@ -130,10 +130,11 @@ def nw_table(sizes: list[int], tmp: Path, floor: dict, widths: dict[int, list[tu
     """One row per dimension, width, size and dtype; ``results[(d, label, n, dtype)]`` keeps
     the measurements for the other tables and the README highlights."""
     rows = [
-        "| d | width | n = m | dtype | nwlib (s) | statsmodels (s) | textbook (s) | speed-up vs statsmodels "
-        "| max abs diff vs statsmodels (rel.) | vs textbook | nwlib peak MiB above start "
-        "| pairs evaluated | pairs skipped | evaluated/s, % of np.exp floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| d | width | n = m | dtype | route | nwlib (s) | cut-off route (s) | statsmodels (s) | textbook (s) "
+        "| speed-up vs statsmodels | max abs diff vs statsmodels (rel.) | vs textbook "
+        "| nwlib peak MiB above start | pairs evaluated by the cut-off | pairs skipped "
+        "| cut-off's evaluated/s, % of np.exp floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for d in (1, 5):
         for label, h in widths[d]:
@@ -148,7 +149,13 @@ def nw_table(sizes: list[int], tmp: Path, floor: dict, widths: dict[int, list[tu
                     base = {"n": n, "d": d, "dtype": dtype, "h": h}
                     repeat = 3 if n <= TARGET_N else 1
                     ours = run_case({**base, "impl": "nwlib", "out": str(path["nwlib"]), "repeat": repeat})
-                    print(f"d={d} h={h} n={n} {dtype}: nwlib {ours['seconds']:.3f} s", flush=True)
+                    print(f"d={d} h={h} n={n} {dtype}: nwlib {ours['seconds']:.3f} s ({ours['route']})",
+                          flush=True)
+                    cut = ours
+                    if ours["route"] != "cut-off":
+                        cut = run_case({**base, "impl": "cutoff", "out": str(tmp / f"cut-{tag}-{dtype}.npy"),
+                                        "repeat": repeat})
+                        print(f"    cut-off route {cut['seconds']:.3f} s", flush=True)
                     sm = None
                     if dtype == "float64":
                         prev = max((k for k in sm_time if k < n), default=None)
@@ -177,11 +184,14 @@ def nw_table(sizes: list[int], tmp: Path, floor: dict, widths: dict[int, list[tu
                         d_sm = f"{a:.1e} ({r:.1e})"
                     d_tb = f"{max_diff(path['nwlib'], path['tb'])[0]:.1e}" if tb else "-"
                     tb_s = fmt_s(tb) if first else "not rerun"
-                    share = ours["evaluated_pairs"] / (n * n)
-                    rate = ours["evaluated_pairs"] / ours["seconds"]
-                    results[(d, label, n, dtype)] = {**ours, "sm": sm, "share": share, "h": h}
+                    share = cut["evaluated_pairs"] / (n * n)
+                    rate = cut["evaluated_pairs"] / cut["seconds"]
+                    results[(d, label, n, dtype)] = {**ours, "sm": sm, "share": share, "h": h,
+                                                     "cutoff": cut["seconds"]}
+                    cut_s = "same" if cut is ours else fmt_s(cut["seconds"])
                     rows.append(
-                        f"| {d} | {h:g} ({label}) | {n:,} | {dtype} | {fmt_s(ours['seconds'])} | {fmt_s(sm)} "
+                        f"| {d} | {h:g} ({label}) | {n:,} | {dtype} | {ours['route']} "
+                        f"| {fmt_s(ours['seconds'])} | {cut_s} | {fmt_s(sm)} "
                         f"| {tb_s} | {speed} | {d_sm} | {d_tb} | {ours['peak_above_mib']:.1f} "
                         f"| {100 * share:.0f}% | {100 * (1 - share):.0f}% "
                         f"| {rate / 1e9:.2f} G ({100 * rate / floor[dtype]:.0f}%) |"
@@ -287,13 +297,15 @@ def gpu_table() -> list[str]:
 
 def highlights(results: dict, widths: dict[int, list[tuple[str, float]]], compact_n: int) -> list[str]:
     """The README's summary of this run: 1-D at the target size at both widths."""
-    rows = ["| 1-D, n = m = 20,000 | width | nwlib | statsmodels `KernelReg` | speed-up | pairs skipped |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| 1-D, n = m = 20,000 | width | nwlib (route) | cut-off route | statsmodels `KernelReg` "
+            "| speed-up | pairs the cut-off skips |",
+            "|---|---|---|---|---|---|---|"]
     for dtype in ("float64", "float32"):
         for label, h in widths[1]:
             r = results.get((1, label, TARGET_N, dtype))
             if r and r["sm"]:
-                rows.append(f"| Gaussian, {dtype} | {h:g} ({label}) | {r['seconds']:.3g} s | {r['sm']:.3g} s "
+                rows.append(f"| Gaussian, {dtype} | {h:g} ({label}) | {r['seconds']:.3g} s ({r['route']}) "
+                            f"| {r['cutoff']:.3g} s | {r['sm']:.3g} s "
                             f"| {r['sm'] / r['seconds']:.0f}x | {100 * (1 - r['share']):.0f}% |")
     lines = [*rows, ""]
     for label, h in widths[1]:
@@ -382,8 +394,12 @@ def main() -> None:
         f"previous size) above n = {TARGET_N:,}, or when it ran past {COMPETITOR_TIMEOUT_S:.0f} s; the textbook code where its two "
         f"m x n matrices exceed {TEXTBOOK_LIMIT_BYTES / 2**30:.0f} GiB. float32 rows compare with "
         "statsmodels' float64 run. Peak memory: the case's peak resident set (ru_maxrss) minus "
-        "its resident set just before the call (interpreter, libraries and data). \"Pairs "
-        "evaluated\" is the share of the m n kernel values nwlib computes: it skips keys whose "
+        "its resident set just before the call (interpreter, libraries and data). \"Route\" is "
+        "the one `nwlib.nadaraya_watson` takes (`nwlib.gaussian_plan(...).route`): the cut-off, or "
+        "above its crossover in d <= 3 the fast Gauss transform (its own benchmark is "
+        "results-fgt.md); where it takes the transform, the cut-off route is timed too, in the "
+        "same run, for comparison with earlier runs. \"Pairs "
+        "evaluated\" is the share of the m n kernel values the cut-off route computes: it skips keys whose "
         "weights are below 2^-(p+8)/n of their row's largest (p the mantissa's bits), and "
         "widens a row's reach where the skipped keys' largest |value| could move its answer "
         "by more than 2^-(p+3) of sum_i w_i |v_i| (see the Scaling up page). The last column is the "
@@ -399,8 +415,8 @@ def main() -> None:
         "",
         "A compact kernel is exactly 0 beyond u = 1, so nwlib scores only the keys within one "
         "width of each query (sorted keys, one slice per block of queries): nothing is "
-        "approximated. The Gaussian column is the same run's Gaussian row at that width and "
-        "size. statsmodels' `KernelReg` offers one compact kernel, tricube, timed at n = "
+        "approximated. The Gaussian column is the same run's Gaussian row (its default route) "
+        "at that width and size. statsmodels' `KernelReg` offers one compact kernel, tricube, timed at n = "
         f"{COMPACT_SM_MAX_N:,}; its answers are not compared, because its tricube gives keys "
         "beyond the support the weight of u = 0 (70/81) instead of 0. The last column compares "
         "with nwlib's reference path (`method=\"reference\"`, every pair) on the first 500 queries.",

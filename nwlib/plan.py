@@ -1,9 +1,11 @@
-"""How much work Gaussian Nadaraya-Watson does: the pairs computed and skipped.
+"""How much work Gaussian Nadaraya-Watson does: its route, and the pairs computed and skipped.
 
-:func:`nwlib.nadaraya_watson` on numpy arrays with the Gaussian kernel leaves out
-every key whose weight cannot change a digit of the answer (:mod:`nwlib._backends`).
-:func:`gaussian_plan` reports how many query-key pairs that route evaluates, by
-asking the same dispatch, so the numbers follow whatever the fast path does.
+:func:`nwlib.nadaraya_watson` on numpy arrays with the Gaussian kernel takes one of two
+exact routes (:mod:`nwlib._backends`): the cut-off, which leaves out every key whose
+weight cannot change a digit of the answer, or, with many keys and queries in d <= 3,
+the fast Gauss transform, which evaluates no kernel values except for the queries it
+hands back to the cut-off. :func:`gaussian_plan` asks the same dispatch, so its numbers
+follow whatever the fast path does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import math
 from typing import Any, NamedTuple
 
 from . import _backends
+from .kernels import KERNELS
+from .pooling import numpy_twin
 from .validation import prepare
 
 __all__ = ["GaussianPlan", "gaussian_plan"]
@@ -31,17 +35,25 @@ class GaussianPlan(NamedTuple):
     gap : float
         A key whose score exceeds a query's smallest by more than ``gap`` is skipped;
         ``inf`` when the route computes every pair.
+    route : str
+        The route tried first: ``"cut-off"``, ``"transform"`` (the fast Gauss
+        transform; ``evaluated`` and ``skipped`` then count the cut-off's work, which
+        it does only for the queries the transform cannot bound) or ``"every pair"``
+        (tensors).
     """
 
     evaluated: int
     skipped: int
     gap: float
+    route: str
 
 
 def gaussian_plan(queries: Any, keys: Any, *, bandwidth: Any = 1.0) -> GaussianPlan:
     """Count the kernel values ``nadaraya_watson(queries, keys, ...)`` computes.
 
-    Array types: numpy or torch; returns Python numbers (the torch routes compute every pair).
+    Array types: numpy or torch; returns Python numbers (CPU tensors that need no gradient
+    take the numpy routes, as in :func:`nwlib.nadaraya_watson`; other tensors' routes
+    compute every pair).
 
     Parameters
     ----------
@@ -66,7 +78,10 @@ def gaussian_plan(queries: Any, keys: Any, *, bandwidth: Any = 1.0) -> GaussianP
     (True, True)
     """
     p = prepare(queries, keys, None, bandwidth)
+    p = numpy_twin(p, KERNELS["gaussian"]) or p  # as nadaraya_watson does
     total = p.queries.shape[0] * p.keys.shape[0]
     found = _backends.gaussian_plan(p)
-    evaluated, gap = (total, math.inf) if found is None else (int(found[0]), float(found[1]))
-    return GaussianPlan(evaluated, total - evaluated, gap)
+    if found is None:
+        return GaussianPlan(total, 0, math.inf, "every pair")
+    evaluated, gap, route = found
+    return GaussianPlan(int(evaluated), total - int(evaluated), float(gap), route)

@@ -163,7 +163,7 @@ def attention_weights(
         "For predictions call nadaraya_watson, which never holds the matrix; for weights, "
         "pass the queries a block at a time.",
     )
-    twin = _numpy_twin(p, k)
+    twin = numpy_twin(p, k)
     if twin is not None:
         import torch
 
@@ -179,13 +179,26 @@ def _weights(p: Prepared, k: Kernel, empty: str, method: str) -> Any:
     return _reference(p, k, empty, pool=False)
 
 
-def _numpy_twin(p: Prepared, k: Kernel) -> Prepared | None:
-    """Return the same problem as numpy arrays, for CPU tensors that need no gradient.
+def numpy_twin(p: Prepared, k: Kernel) -> Prepared | None:
+    """Return the same problem as numpy arrays, for CPU tensors that need no gradient, or None.
 
     They share memory, and the numpy routes run on nwlib's own threads, which stay
     steady next to other processes where torch's OpenMP team waits for its slowest
     thread (:func:`nwlib._backends.cpu_gauss.serial_torch`). Built-in kernels only: a
     user's kernel may be written in torch alone.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare`.
+    k : Kernel
+        The kernel the caller will use.
+
+    Returns
+    -------
+    Prepared or None
+        The numpy twin; None for numpy input, CUDA tensors, tensors that need a
+        gradient, or a user's kernel.
     """
     arrays = (p.queries, p.keys, p.values, p.bandwidth)
     if (not p.is_torch or KERNELS.get(k.name) is not k or _backends.on_gpu(p.queries)
@@ -262,7 +275,7 @@ def nadaraya_watson(
     check_choice(method, "method", METHOD_CHOICES)
     k = get_kernel(kernel)
     p = prepare(queries, keys, values, bandwidth)
-    twin = _numpy_twin(p, k)
+    twin = numpy_twin(p, k)
     result = _pool(p if twin is None else twin, k, empty, method)
     if twin is not None:
         import torch

@@ -16,7 +16,8 @@ function below picks it, or returns None so the caller runs its reference code:
 - :func:`gaussian_log_sums`: the log of Gaussian kernel sums (Parzen densities), :mod:`.fgt` only;
 - :func:`gaussian_loo`: leave-one-out errors of many widths in one pass (:mod:`.fgt`
   where it is worthwhile, else :mod:`.cpu_loo`);
-- :func:`gaussian_plan`: how many pairs :func:`gaussian_pool` evaluates;
+- :func:`gaussian_plan`: which route :func:`gaussian_pool` tries first, and how many
+  pairs the cut-off route evaluates;
 - :func:`sdpa_pool`: the fused-attention route, forced (:func:`nwlib.sdpa_nadaraya_watson`);
 - :func:`compact_pool`: kernels of compact support, any input: only the keys within
   reach of each block of queries (:mod:`.compact_kernels`); exact, since the others weigh 0.
@@ -178,8 +179,8 @@ def gaussian_loo(p: Prepared, candidates: Any) -> Any:
     return cpu_loo.gaussian_loo_mse(p.keys, p.values, candidates)
 
 
-def gaussian_plan(p: Prepared) -> tuple[int, float] | None:
-    """How many kernel values :func:`gaussian_pool` evaluates, and the gap of its cut-off.
+def gaussian_plan(p: Prepared) -> tuple[int, float, str] | None:
+    """Name the route :func:`gaussian_pool` tries first, and count the cut-off route's work.
 
     Parameters
     ----------
@@ -188,20 +189,23 @@ def gaussian_plan(p: Prepared) -> tuple[int, float] | None:
 
     Returns
     -------
-    (pairs, gap) or None
-        Pairs evaluated and the score gap beyond which a key is skipped; None where
-        every pair is computed (tensors, no queries).
+    (pairs, gap, route) or None
+        Pairs the cut-off route evaluates, the score gap beyond which it skips a key,
+        and ``"transform"`` where the fast Gauss transform is tried first, else
+        ``"cut-off"``; None where every pair is computed (tensors, no queries).
 
     Examples
     --------
     >>> from nwlib.validation import prepare
-    >>> gaussian_plan(prepare([0.0], [0.0, 1.0, 100.0], None, 0.1))[0]
-    1
+    >>> gaussian_plan(prepare([0.0], [0.0, 1.0, 100.0], None, 0.1))[::2]
+    (1, 'cut-off')
     """
     if p.is_torch or p.queries.shape[0] == 0:
         return None
+    m, (n, d) = p.queries.shape[0], p.keys.shape
+    route = "transform" if fgt.worthwhile(m, n, d) else "cut-off"
     return (cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
-            cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype))
+            cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype), route)
 
 
 def sdpa_pool(p: Prepared) -> Any:

@@ -31,11 +31,33 @@ def test_narrow_width_skips_most_pairs_and_wide_width_none():
 
 
 def test_torch_routes_compute_every_pair():
-    x = torch.linspace(0.0, 100.0, 301, dtype=torch.float64)
+    x = torch.linspace(0.0, 100.0, 301, dtype=torch.float64, requires_grad=True)
     plan = nwlib.gaussian_plan(x, x, bandwidth=0.05)
-    assert (plan.evaluated, plan.skipped, plan.gap) == (301 * 301, 0, float("inf"))
+    assert plan == (301 * 301, 0, float("inf"), "every pair")
 
 
-def test_bad_bandwidth_is_named():
-    with pytest.raises(ValueError, match="bandwidth"):
-        nwlib.gaussian_plan([0.0], [0.0, 1.0], bandwidth=-1.0)
+def test_cpu_tensors_without_gradient_take_the_numpy_plan():
+    # nadaraya_watson hands such tensors to the numpy routes, so the plan must too.
+    x = np.linspace(0.0, 100.0, 301)
+    assert nwlib.gaussian_plan(torch.from_numpy(x), torch.from_numpy(x), bandwidth=0.05) == \
+        nwlib.gaussian_plan(x, x, bandwidth=0.05)
+
+
+@pytest.mark.parametrize(("n", "d", "route"), [(2_000, 1, "cut-off"), (30_000, 1, "transform"),
+                                              (30_000, 4, "cut-off")])
+def test_route_is_the_one_nadaraya_watson_takes(monkeypatch, n, d, route):
+    x = np.random.default_rng(0).uniform(-2.5, 2.5, (n, d))
+    assert nwlib.gaussian_plan(x, x, bandwidth=0.37).route == route
+
+    class Taken(Exception):
+        pass
+
+    def transform(*_args, **_kwargs):
+        raise Taken
+
+    monkeypatch.setattr("nwlib._backends.fgt.pool", transform)
+    if route == "transform":
+        with pytest.raises(Taken):
+            nwlib.nadaraya_watson(x, x, x[:, 0], bandwidth=0.37)
+    else:
+        nwlib.nadaraya_watson(x[:10], x, x[:, 0], bandwidth=0.37)
