@@ -86,8 +86,12 @@ def logsumexp(scores: Any, axis: int = -1) -> Any:
     """
     xp = array_namespace(scores)
     shift = row_shift(scores, axis)
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for an empty sum
-        return xp.squeeze(shift, axis=axis) + xp.log(xp.sum(xp.exp(scores - shift), axis=axis))
+    total = xp.sum(xp.exp(scores - shift), axis=axis)
+    # An empty sum's log is -inf; taking it as log(1) first keeps the gradient of such
+    # a row 0, not 0 * inf = NaN (which would spread to every parameter of the scores).
+    empty = total == 0
+    out = xp.squeeze(shift, axis=axis) + xp.log(xp.where(empty, xp.ones_like(total), total))
+    return xp.where(empty, xp.full_like(out, -math.inf), out)
 
 
 def softmax(scores: Any, axis: int = -1) -> Any:
@@ -115,5 +119,7 @@ def softmax(scores: Any, axis: int = -1) -> Any:
     xp = array_namespace(scores)
     w = shifted_exp(scores, axis)
     total = xp.sum(w, axis=axis, keepdims=True)
-    # An all -inf row has total 0: dividing by 1 instead leaves its weights 0.
-    return w / xp.where(total == 0, xp.ones_like(total), total)
+    # An all -inf row has total 0: dividing by 1 instead leaves its weights 0. A row
+    # with +inf gives inf / inf: the NaN documented above, not a warning.
+    with np.errstate(invalid="ignore"):
+        return w / xp.where(total == 0, xp.ones_like(total), total)
