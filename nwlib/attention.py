@@ -20,7 +20,7 @@ from .validation import prepare
 __all__ = ["sdpa_nadaraya_watson", "softmax", "logsumexp"]
 
 
-def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float) -> Any:
+def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, *, bandwidth: float) -> Any:
     """Gaussian Nadaraya-Watson computed by ``torch.nn.functional.scaled_dot_product_attention``.
 
     Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
@@ -63,7 +63,7 @@ def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float)
     --------
     >>> from nwlib import nadaraya_watson
     >>> x = np.array([0.0, 1.0, 2.0]); y = np.array([0.0, 1.0, 4.0])
-    >>> bool(np.allclose(sdpa_nadaraya_watson([0.5, 3.0], x, y, 0.7),
+    >>> bool(np.allclose(sdpa_nadaraya_watson([0.5, 3.0], x, y, bandwidth=0.7),
     ...                  nadaraya_watson([0.5, 3.0], x, y, bandwidth=0.7), atol=1e-12))
     True
     """

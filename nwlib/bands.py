@@ -307,7 +307,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
     return CurveBand(fit, fit - c * se, fit + c * se, se, float(c), level, kind)
 
 
-def undersmoothed_bandwidth(bandwidth: float, n: int, *, exponent: float = 1 / 20) -> float:
+def undersmoothed_bandwidth(*, bandwidth: float, n: int, exponent: float = 1 / 20) -> float:
     """Shrink a width by ``n^(-exponent)`` so the band covers the truth, not the smoothed truth.
 
     Array types: none; returns a Python float.
@@ -333,7 +333,7 @@ def undersmoothed_bandwidth(bandwidth: float, n: int, *, exponent: float = 1 / 2
 
     Examples
     --------
-    >>> round(undersmoothed_bandwidth(0.4, 200), 3)
+    >>> round(undersmoothed_bandwidth(bandwidth=0.4, n=200), 3)
     0.307
     """
     if not (math.isfinite(bandwidth) and bandwidth > 0):

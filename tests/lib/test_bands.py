@@ -97,9 +97,9 @@ def test_constant_variance_band_misses_where_the_noise_is_large():
 
 
 def test_undersmoothed_bandwidth_and_bad_input():
-    assert undersmoothed_bandwidth(0.4, 200) == pytest.approx(0.4 * 200 ** (-0.05))
+    assert undersmoothed_bandwidth(bandwidth=0.4, n=200) == pytest.approx(0.4 * 200 ** (-0.05))
     with pytest.raises(ValueError, match="bandwidth"):
-        undersmoothed_bandwidth(-1.0, 10)
+        undersmoothed_bandwidth(bandwidth=-1.0, n=10)
     with pytest.raises(ValueError, match="kind"):
         curve_band([0.5], [0.0, 1.0], [1.0, 2.0], bandwidth=1.0, kind="wide")
     with pytest.raises(ValueError, match="level"):
