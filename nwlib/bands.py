@@ -21,54 +21,19 @@ for every key and promises its coverage query by query. Three corrections:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
 from .arrays import ArrayLike, Width
 from .kernels import Kernel
-from .smoother import noise_variance, smoother_matrix
+from .smoother import Band, noise_variance, smoother_matrix
 
-__all__ = ["BAND_KINDS", "CurveBand", "local_noise_variance", "bonferroni_critical_value",
+__all__ = ["BAND_KINDS", "local_noise_variance", "bonferroni_critical_value",
            "sup_t_critical_value", "curve_band", "undersmoothed_bandwidth"]
 
 #: ``"pointwise"``, ``"bonferroni"`` and ``"sup-t"`` (simultaneous).
 BAND_KINDS = ("pointwise", "bonferroni", "sup-t")
-
-
-@dataclass(frozen=True)
-class CurveBand:
-    """A fit with a band ``fit +- critical_value * se``.
-
-    Array types: none; holds float64 numpy arrays.
-
-    Parameters
-    ----------
-    fit : numpy.ndarray, shape (m,)
-        The fit at each query.
-    lower : numpy.ndarray, shape (m,)
-        The band's lower edge.
-    upper : numpy.ndarray, shape (m,)
-        The band's upper edge.
-    se : numpy.ndarray, shape (m,)
-        The standard error of the fit at each query.
-    critical_value : float
-        The multiplier of the standard error.
-    level : float
-        The nominal coverage: at each query for ``"pointwise"``, of the whole curve
-        (all ``m`` queries at once) for the simultaneous kinds.
-    kind : str
-        One of :data:`BAND_KINDS`.
-    """
-
-    fit: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    se: np.ndarray
-    critical_value: float
-    level: float
-    kind: str
 
 
 def _check_level(level: float) -> float:
@@ -229,10 +194,10 @@ def sup_t_critical_value(weights: ArrayLike, noise_sd: ArrayLike, level: float, 
 def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidth: Width,
                level: float = 0.95, kind: str = "pointwise", variance: str = "constant",
                variance_bandwidth: Width | None = None, n_boot: int = 2000, seed: int = 0,
-               kernel: str | Kernel = "gaussian", estimator: str = "nadaraya_watson") -> CurveBand:
+               kernel: str | Kernel = "gaussian", estimator: str = "nadaraya_watson") -> Band:
     """Compute a pointwise or simultaneous band, with constant or local noise variance.
 
-    Array types: numpy; returns a CurveBand of float64 numpy arrays.
+    Array types: numpy; returns a Band of float64 numpy arrays.
 
     ``se(q)^2 = sum_i w_i(q)^2 sigma_eps^2(x_i)``, with ``sigma_eps^2`` the plug-in
     :func:`nwlib.smoother.noise_variance` (``variance="constant"``) or
@@ -270,7 +235,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
 
     Returns
     -------
-    CurveBand
+    Band
         The fit, the band, the standard errors and the multiplier.
 
     Examples
@@ -304,7 +269,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
     else:
         c = sup_t_critical_value(w_q, np.sqrt(noise_var), level, n_boot=n_boot, seed=seed)
     fit = w_q @ y
-    return CurveBand(fit, fit - c * se, fit + c * se, se, float(c), level, kind)
+    return Band(fit, fit - c * se, fit + c * se, level, kind, se, float(c))
 
 
 def undersmoothed_bandwidth(*, bandwidth: float, n: int, exponent: float = 1 / 20) -> float:

@@ -295,9 +295,13 @@ def pointwise_variance(weights: ArrayLike, noise_var: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Band:
-    """A fit at the queries with a pointwise band ``lower <= f(q) <= upper``.
+    """A fit at the queries with a band ``lower <= f(q) <= upper``.
 
     Array types: none; holds float64 numpy arrays.
+
+    The normal bands (:func:`confidence_band`, :func:`nwlib.curve_band`) are
+    ``fit +- critical_value * se``; the bootstrap band is not symmetric and has
+    neither.
 
     Parameters
     ----------
@@ -308,14 +312,25 @@ class Band:
     upper : numpy.ndarray, shape (m,)
         The band's upper edge.
     level : float
-        The nominal pointwise coverage.
-
+        The nominal coverage: at each query for ``"pointwise"`` and
+        ``"bootstrap"``, of the whole curve (all ``m`` queries at once) for the
+        simultaneous kinds.
+    kind : str
+        ``"bootstrap"`` or one of :data:`nwlib.BAND_KINDS`: ``"pointwise"``,
+        ``"bonferroni"``, ``"sup-t"``.
+    se : numpy.ndarray of shape (m,), or None
+        The standard error of the fit at each query (None for the bootstrap band).
+    critical_value : float or None
+        The multiplier of the standard error (None for the bootstrap band).
     """
 
     fit: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     level: float
+    kind: str = "pointwise"
+    se: np.ndarray | None = None
+    critical_value: float | None = None
 
 
 def _check_level(level: float) -> float:
@@ -374,7 +389,7 @@ def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     se = np.sqrt(pointwise_variance(w_q, noise_variance(w_keys, y)))
     fit = w_q @ y
     z = norm.ppf(0.5 + level / 2)
-    return Band(fit, fit - z * se, fit + z * se, level)
+    return Band(fit, fit - z * se, fit + z * se, level, "pointwise", se, float(z))
 
 
 def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
@@ -439,4 +454,4 @@ def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     deviations = w_q @ y_star - (w_q @ fitted)[:, None]
     lo, hi = np.quantile(deviations, [0.5 - level / 2, 0.5 + level / 2], axis=1)
     fit = w_q @ y
-    return Band(fit, fit - hi, fit - lo, level)
+    return Band(fit, fit - hi, fit - lo, level, "bootstrap")
