@@ -28,18 +28,13 @@ import numpy as np
 from .arrays import ArrayLike, Width
 from .kernels import Kernel
 from .smoother import Band, noise_variance, smoother_matrix
+from .validation import check_level
 
 __all__ = ["BAND_KINDS", "local_noise_variance", "bonferroni_critical_value",
            "sup_t_critical_value", "curve_band", "undersmoothed_bandwidth"]
 
 #: ``"pointwise"``, ``"bonferroni"`` and ``"sup-t"`` (simultaneous).
 BAND_KINDS = ("pointwise", "bonferroni", "sup-t")
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r}: pass a coverage level between 0 and 1, e.g. 0.95.")
-    return float(level)
 
 
 def local_noise_variance(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
@@ -131,7 +126,7 @@ def bonferroni_critical_value(level: float, m: int) -> float:
     >>> bonferroni_critical_value(0.95, 50) > 3
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(m) != m or m < 1:
         raise ValueError(f"m={m!r}: pass the number of queries, a positive whole number.")
     return NormalDist().inv_cdf(1 - (1 - level) / (2 * int(m)))
@@ -173,7 +168,7 @@ def sup_t_critical_value(weights: ArrayLike, noise_sd: ArrayLike, level: float, 
     >>> bool(abs(c - bonferroni_critical_value(0.95, 50)) < 0.1)  # independent queries
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(n_boot) != n_boot or n_boot < 100:
         raise ValueError(f"n_boot={n_boot!r}: pass at least 100 draws.")
     w = np.asarray(weights, dtype=float)
@@ -247,7 +242,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
     >>> bool(whole.critical_value > point.critical_value)
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if kind not in BAND_KINDS:
         raise ValueError(f"kind={kind!r}: pass one of {BAND_KINDS}.")
     if variance not in ("constant", "local"):

@@ -22,6 +22,7 @@ from .arrays import ArrayLike, Width
 from .kernels import Kernel
 from .local_regression import local_linear_weights
 from .pooling import attention_weights
+from .validation import check_level
 
 __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
            "gcv_bandwidth", "noise_variance", "pointwise_variance", "Band",
@@ -333,12 +334,6 @@ class Band:
     critical_value: float | None = None
 
 
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r}: pass a coverage level between 0 and 1, e.g. 0.95.")
-    return float(level)
-
-
 def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
                     kernel: str | Kernel = "gaussian", bandwidth: Width = 1.0, level: float = 0.95,
                     estimator: str = "nadaraya_watson") -> Band:
@@ -382,7 +377,7 @@ def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     """
     from scipy.stats import norm
 
-    level = _check_level(level)
+    level = check_level(level)
     y = np.asarray(values, dtype=float)
     w_keys = smoother_matrix(keys, keys, kernel=kernel, bandwidth=bandwidth, estimator=estimator)
     w_q = smoother_matrix(queries, keys, kernel=kernel, bandwidth=bandwidth, estimator=estimator)
@@ -438,7 +433,7 @@ def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     >>> b.fit.shape, bool(np.all(b.lower < b.upper))
     ((50,), True)
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(n_boot) != n_boot or n_boot < 20:
         raise ValueError(f"n_boot={n_boot!r}: pass at least 20 bootstrap replicates.")
     y = np.asarray(values, dtype=float)
