@@ -119,6 +119,8 @@ EXPS = {"exp", "exp_", "expm1"}
 # another idea than the one-pass shift, written where its loop is.
 ALLOWED = {
     "logspace.py": "the helper itself",
+    # (Its one-pass _shifted_weights shifts distances by their row minimum, in place
+    # and with exp's subnormal floor, for speed; a minimum is not scanned for.)
     "_backends/cpu_gauss.py": "streams key chunks in place, raising the shift chunk by chunk",
     "causal.py": "the recurrent form rescales its running state when a key raises the shift",
 }
