@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from . import _backends
+from . import _backends, logspace
 from .validation import prepare
 
 __all__ = ["sdpa_nadaraya_watson", "softmax", "logsumexp"]
 
 
-def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float) -> Any:
+def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, *, bandwidth: float) -> Any:
     """Gaussian Nadaraya-Watson computed by ``torch.nn.functional.scaled_dot_product_attention``.
 
     Array types: numpy or torch (array-API, through array-api-compat); returns the input's float dtype
@@ -63,7 +63,7 @@ def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float)
     --------
     >>> from nwlib import nadaraya_watson
     >>> x = np.array([0.0, 1.0, 2.0]); y = np.array([0.0, 1.0, 4.0])
-    >>> bool(np.allclose(sdpa_nadaraya_watson([0.5, 3.0], x, y, 0.7),
+    >>> bool(np.allclose(sdpa_nadaraya_watson([0.5, 3.0], x, y, bandwidth=0.7),
     ...                  nadaraya_watson([0.5, 3.0], x, y, bandwidth=0.7), atol=1e-12))
     True
     """
@@ -77,16 +77,17 @@ def sdpa_nadaraya_watson(queries: Any, keys: Any, values: Any, bandwidth: float)
     return out[:, 0] if p.values_were_1d else out
 
 
-def _row_max(s: np.ndarray, axis: int) -> np.ndarray:
+def _checked(scores: Any, axis: int) -> np.ndarray:
+    """``scores`` as float64, refused where a row has no finite largest score."""
+    s = np.asarray(scores, dtype=float)
     if s.size == 0:
         raise ValueError("scores is empty; a softmax needs at least one score per row.")
-    top = np.max(s, axis=axis, keepdims=True)
-    if not np.all(np.isfinite(top)):
+    if not np.all(np.isfinite(np.max(s, axis=axis))):
         raise ValueError(
             "scores has a row whose largest entry is not finite (all -inf, +inf or NaN); "
             "give every row at least one finite score."
         )
-    return top
+    return s
 
 
 def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
@@ -109,14 +110,19 @@ def logsumexp(scores: Any, axis: int = -1) -> np.ndarray:
     numpy.ndarray
         Float64, the shape of ``scores`` without ``axis``.
 
+    Raises
+    ------
+    ValueError
+        If ``scores`` is empty or a row has no finite largest entry (every entry
+        ``-inf``, or one ``+inf`` or NaN); the private :mod:`nwlib.logspace`, which
+        computes it, answers such rows instead (``-inf``, 0 weights, or NaN).
+
     Examples
     --------
     >>> float(logsumexp(np.array([1000.0, 1000.0])))  # log(2 e^1000)
     1000.6931471805599
     """
-    s = np.asarray(scores, dtype=float)
-    top = _row_max(s, axis)
-    return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(s - top), axis=axis))
+    return logspace.logsumexp(_checked(scores, axis), axis)
 
 
 def softmax(scores: Any, axis: int = -1) -> np.ndarray:
@@ -136,11 +142,16 @@ def softmax(scores: Any, axis: int = -1) -> np.ndarray:
     numpy.ndarray
         Float64 weights of the shape of ``scores``.
 
+    Raises
+    ------
+    ValueError
+        If ``scores`` is empty or a row has no finite largest entry (every entry
+        ``-inf``, or one ``+inf`` or NaN); the private :mod:`nwlib.logspace`, which
+        computes it, answers such rows instead (``-inf``, 0 weights, or NaN).
+
     Examples
     --------
     >>> softmax(np.array([1000.0, 999.0, -np.inf])).round(4).tolist()
     [0.7311, 0.2689, 0.0]
     """
-    s = np.asarray(scores, dtype=float)
-    e = np.exp(s - _row_max(s, axis))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return logspace.softmax(_checked(scores, axis), axis)

@@ -21,60 +21,20 @@ for every key and promises its coverage query by query. Three corrections:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
 from .arrays import ArrayLike, Width
 from .kernels import Kernel
-from .smoother import noise_variance, smoother_matrix
+from .smoother import Band, noise_variance, smoother_matrix
+from .validation import check_level
 
-__all__ = ["BAND_KINDS", "CurveBand", "local_noise_variance", "bonferroni_critical_value",
+__all__ = ["BAND_KINDS", "local_noise_variance", "bonferroni_critical_value",
            "sup_t_critical_value", "curve_band", "undersmoothed_bandwidth"]
 
 #: ``"pointwise"``, ``"bonferroni"`` and ``"sup-t"`` (simultaneous).
 BAND_KINDS = ("pointwise", "bonferroni", "sup-t")
-
-
-@dataclass(frozen=True)
-class CurveBand:
-    """A fit with a band ``fit +- critical_value * se``.
-
-    Array types: none; holds float64 numpy arrays.
-
-    Parameters
-    ----------
-    fit : numpy.ndarray, shape (m,)
-        The fit at each query.
-    lower : numpy.ndarray, shape (m,)
-        The band's lower edge.
-    upper : numpy.ndarray, shape (m,)
-        The band's upper edge.
-    se : numpy.ndarray, shape (m,)
-        The standard error of the fit at each query.
-    critical_value : float
-        The multiplier of the standard error.
-    level : float
-        The nominal coverage: at each query for ``"pointwise"``, of the whole curve
-        (all ``m`` queries at once) for the simultaneous kinds.
-    kind : str
-        One of :data:`BAND_KINDS`.
-    """
-
-    fit: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    se: np.ndarray
-    critical_value: float
-    level: float
-    kind: str
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r}: pass a coverage level between 0 and 1, e.g. 0.95.")
-    return float(level)
 
 
 def local_noise_variance(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
@@ -166,7 +126,7 @@ def bonferroni_critical_value(level: float, m: int) -> float:
     >>> bonferroni_critical_value(0.95, 50) > 3
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(m) != m or m < 1:
         raise ValueError(f"m={m!r}: pass the number of queries, a positive whole number.")
     return NormalDist().inv_cdf(1 - (1 - level) / (2 * int(m)))
@@ -208,7 +168,7 @@ def sup_t_critical_value(weights: ArrayLike, noise_sd: ArrayLike, level: float, 
     >>> bool(abs(c - bonferroni_critical_value(0.95, 50)) < 0.1)  # independent queries
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(n_boot) != n_boot or n_boot < 100:
         raise ValueError(f"n_boot={n_boot!r}: pass at least 100 draws.")
     w = np.asarray(weights, dtype=float)
@@ -229,10 +189,10 @@ def sup_t_critical_value(weights: ArrayLike, noise_sd: ArrayLike, level: float, 
 def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwidth: Width,
                level: float = 0.95, kind: str = "pointwise", variance: str = "constant",
                variance_bandwidth: Width | None = None, n_boot: int = 2000, seed: int = 0,
-               kernel: str | Kernel = "gaussian", estimator: str = "nadaraya_watson") -> CurveBand:
+               kernel: str | Kernel = "gaussian", estimator: str = "nadaraya_watson") -> Band:
     """Compute a pointwise or simultaneous band, with constant or local noise variance.
 
-    Array types: numpy; returns a CurveBand of float64 numpy arrays.
+    Array types: numpy; returns a Band of float64 numpy arrays.
 
     ``se(q)^2 = sum_i w_i(q)^2 sigma_eps^2(x_i)``, with ``sigma_eps^2`` the plug-in
     :func:`nwlib.smoother.noise_variance` (``variance="constant"``) or
@@ -270,7 +230,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
 
     Returns
     -------
-    CurveBand
+    Band
         The fit, the band, the standard errors and the multiplier.
 
     Examples
@@ -282,7 +242,7 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
     >>> bool(whole.critical_value > point.critical_value)
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if kind not in BAND_KINDS:
         raise ValueError(f"kind={kind!r}: pass one of {BAND_KINDS}.")
     if variance not in ("constant", "local"):
@@ -304,10 +264,10 @@ def curve_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, bandwi
     else:
         c = sup_t_critical_value(w_q, np.sqrt(noise_var), level, n_boot=n_boot, seed=seed)
     fit = w_q @ y
-    return CurveBand(fit, fit - c * se, fit + c * se, se, float(c), level, kind)
+    return Band(fit, fit - c * se, fit + c * se, level, kind, se, float(c))
 
 
-def undersmoothed_bandwidth(bandwidth: float, n: int, *, exponent: float = 1 / 20) -> float:
+def undersmoothed_bandwidth(*, bandwidth: float, n: int, exponent: float = 1 / 20) -> float:
     """Shrink a width by ``n^(-exponent)`` so the band covers the truth, not the smoothed truth.
 
     Array types: none; returns a Python float.
@@ -333,7 +293,7 @@ def undersmoothed_bandwidth(bandwidth: float, n: int, *, exponent: float = 1 / 2
 
     Examples
     --------
-    >>> round(undersmoothed_bandwidth(0.4, 200), 3)
+    >>> round(undersmoothed_bandwidth(bandwidth=0.4, n=200), 3)
     0.307
     """
     if not (math.isfinite(bandwidth) and bandwidth > 0):

@@ -23,6 +23,7 @@ import numpy as np
 
 from .arrays import ArrayOrTensor
 from .features import RandomFeatures
+from .logspace import shifted_exp
 from .validation import prepare
 
 __all__ = ["causal_linear_attention", "masked_linear_attention"]
@@ -147,10 +148,7 @@ def _shifted(p: Any, features: RandomFeatures, z: Any, *, per_row: bool) -> Any:
     if features.kind == "fourier":
         return features(z)
     logs = _log_features(p, features, z)
-    top = p.xp.max(logs, axis=1, keepdims=True) if per_row else p.xp.max(logs)
-    if hasattr(top, "detach"):
-        top = top.detach()  # a positive factor that cancels in the ratio
-    return p.xp.exp(logs - top)
+    return shifted_exp(logs, axis=1 if per_row else None)  # a factor that cancels in the ratio
 
 
 def _recurrent(p: Any, features: RandomFeatures, q: Any, k: Any, v: Any) -> tuple[Any, Any]:

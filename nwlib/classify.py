@@ -15,6 +15,7 @@ import numpy as np
 from .arrays import ArrayOrTensor, Width
 from .density import parzen_log_density
 from .kernels import Kernel
+from .logspace import softmax
 from .pooling import nadaraya_watson
 
 __all__ = ["class_probabilities", "class_densities", "class_log_densities", "parzen_posterior",
@@ -257,15 +258,13 @@ def parzen_posterior(densities: np.ndarray, priors: np.ndarray, *, log: bool = F
     if log:
         with np.errstate(divide="ignore"):
             joint = dens + np.log(pri)
-        top = joint.max(axis=1, keepdims=True)
-        if not np.all(np.isfinite(top)):
+        if not np.all(np.isfinite(joint.max(axis=1))):
             raise ValueError(
                 "some query has log density -inf under every class: a compact kernel "
                 "reaches none of the points, so its posterior is 0/0; widen the bandwidth "
                 "or use kernel='gaussian'."
             )
-        weights = np.exp(joint - top)
-        return weights / weights.sum(axis=1, keepdims=True)
+        return softmax(joint, axis=1)
     joint = dens * pri
     total = joint.sum(axis=1, keepdims=True)
     if np.any(total <= 0):

@@ -11,6 +11,7 @@ from . import _backends
 from .arrays import ArrayOrTensor, Width
 from .blocking import row_blocks
 from .kernels import KERNELS, Kernel, get_kernel
+from .logspace import logsumexp
 from .scores import log_scores
 from .validation import prepare
 
@@ -119,13 +120,7 @@ def parzen_log_density(
     parts = []
     for b in row_blocks(p.queries.shape[0], n * d):
         scores = log_scores(p.queries[b], p.keys, p.bandwidth, k, xp)
-        top = xp.max(scores, axis=1, keepdims=True)
-        safe = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
-        if hasattr(safe, "detach"):
-            safe = safe.detach()  # the log-sum-exp does not depend on the shift
-        total = xp.sum(xp.exp(scores - safe), axis=1)
-        with np.errstate(divide="ignore"):
-            parts.append(safe[:, 0] + xp.log(total))
+        parts.append(logsumexp(scores, axis=1))
     if not parts:
         return xp.zeros((0,), dtype=p.keys.dtype, device=p.keys.device)
     return (xp.concat(parts) if len(parts) > 1 else parts[0]) - log_norm

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .arrays import ArrayLike, ArrayOrTensor
+from .logspace import shifted_exp
 from .validation import check_choice, prepare
 
 __all__ = ["FEATURE_KINDS", "RandomFeatures", "random_features", "feature_kernel", "linear_attention",
@@ -109,10 +110,7 @@ class RandomFeatures:
         p = prepare(x, x)
         z, xp = p.keys, p.xp
         logs = self._log_positive(z, z @ _like(self.frequencies, z), xp)
-        top = xp.max(logs, axis=1, keepdims=True) if per_row else xp.max(logs)
-        if hasattr(top, "detach"):
-            top = top.detach()  # the ratio does not depend on the shift
-        return xp.exp(logs - top)
+        return shifted_exp(logs, axis=1 if per_row else None)
 
 
 def _like(a: np.ndarray, z: Any) -> Any:

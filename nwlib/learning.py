@@ -82,8 +82,8 @@ def _loss(keys: Any, values: Any, rows: Any, log_h: Any, loo: bool, kernel: Kern
 def width_objective(
     keys: Any,
     values: Any,
-    bandwidth: Any,
     *,
+    bandwidth: Any,
     leave_one_out: bool = True,
     kernel: str | Kernel = "gaussian",
 ) -> float:
@@ -114,9 +114,9 @@ def width_objective(
     --------
     >>> from nwlib.course import running_example
     >>> data = running_example()
-    >>> round(width_objective(data.x_train, data.y_train, 0.5), 3)  # as loo_bandwidth
+    >>> round(width_objective(data.x_train, data.y_train, bandwidth=0.5), 3)  # as loo_bandwidth
     0.989
-    >>> width_objective(data.x_train, data.y_train, 1e-4, leave_one_out=False) < 1e-12
+    >>> width_objective(data.x_train, data.y_train, bandwidth=1e-4, leave_one_out=False) < 1e-12
     True
     """
     import torch
@@ -321,5 +321,5 @@ def descend_bandwidth(
         history = learn_bandwidth(keys, values, init=init, steps=int(steps), lr=lr,
                                   kernel=kernel, optimizer="sgd", progress=False)
         widths = history.widths[:, 0]
-    losses = [width_objective(keys, values, h, kernel=kernel) for h in widths]
+    losses = [width_objective(keys, values, bandwidth=h, kernel=kernel) for h in widths]
     return widths, np.array(losses)

@@ -27,6 +27,7 @@ from .arrays import ArrayLike, ArrayOrTensor, Width
 from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .pooling import NoKeyInReachError
+from .scores import shifted_weights
 from .validation import prepare
 
 __all__ = ["SingularLocalDesignError", "local_linear", "local_linear_weights",
@@ -77,13 +78,7 @@ def _rows(p: Any, q: Any, kernel: Kernel, exclude: slice | None) -> Any:
     if exclude is not None:
         idx = np.arange(exclude.stop - exclude.start)
         scores[idx, idx + exclude.start] = -math.inf
-    shift = xp.max(scores, axis=1, keepdims=True)
-    empty = ~xp.isfinite(shift[:, 0])
-    shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
-    if is_torch:
-        shift = shift.detach()
-    w = xp.exp(scores - shift)
-    total = xp.sum(w, axis=1, keepdims=True)
+    w, total, empty = shifted_weights(scores, xp)
     if bool(xp.any(empty)):
         return None, empty, None
     alpha = w / total

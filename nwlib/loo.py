@@ -87,7 +87,7 @@ def _device(x: Any) -> Any:
 
 
 def leave_one_out_loss(
-    keys: Any, values: Any, bandwidth: Any, *, kernel: str | Kernel = "gaussian"
+    keys: Any, values: Any, *, bandwidth: Any, kernel: str | Kernel = "gaussian"
 ) -> Any:
     """Mean squared leave-one-out error ``1/n sum_i ||f_{-i}(x_i) - y_i||^2``.
 
@@ -117,7 +117,7 @@ def leave_one_out_loss(
     --------
     >>> from nwlib.course import running_example
     >>> data = running_example()
-    >>> round(float(leave_one_out_loss(data.x_train, data.y_train, 0.5)), 3)
+    >>> round(float(leave_one_out_loss(data.x_train, data.y_train, bandwidth=0.5)), 3)
     0.989
     """
     k = get_kernel(kernel)

@@ -30,6 +30,7 @@ from .blocking import row_blocks
 from .kernels import Kernel, get_kernel
 from .local_regression import SingularLocalDesignError
 from .pooling import NoKeyInReachError
+from .scores import shifted_weights
 from .validation import prepare
 
 __all__ = ["local_polynomial"]
@@ -129,15 +130,13 @@ def local_polynomial(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     for block in row_blocks(m, x.shape[0] * (degree + 3)):
         z = (x[None, :] - p.queries[block, 0][:, None]) / h
         scores = k.log_profile(z * z, np)
-        shift = scores.max(axis=1, keepdims=True)
-        empty = ~np.isfinite(shift[:, 0])
+        w, _, empty = shifted_weights(scores, np)
         if empty.any():
             count = int(empty.sum())
             raise NoKeyInReachError(
                 f"{count} quer{'y has' if count == 1 else 'ies have'} no key within reach "
                 f"of the {k.name!r} kernel (bandwidth {h:g}). Use a wider bandwidth or "
                 "kernel='gaussian'.")
-        w = np.exp(scores - shift)
         few = ((w > 0) & first).sum(axis=1) < degree + 1
         if few.any():
             raise SingularLocalDesignError(_singular_message(int(few.sum()), k, h, degree))

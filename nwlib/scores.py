@@ -14,6 +14,7 @@ import array_api_compat
 import numpy as np
 
 from .kernels import Kernel
+from .logspace import shifted_exp
 
 __all__: list[str] = []
 
@@ -109,10 +110,6 @@ def shifted_weights(scores: Any, xp: Any) -> tuple[Any, Any, Any]:
     A row with no key in reach (all scores -inf) gets weights 0 and sum 0; the
     shift carries no gradient, since the normalised weights do not depend on it.
     """
-    shift = xp.max(scores, axis=1, keepdims=True)
-    shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
-    if hasattr(shift, "detach"):
-        shift = shift.detach()
-    w = xp.exp(scores - shift)
+    w = shifted_exp(scores, axis=1)
     total = xp.sum(w, axis=1, keepdims=True)
     return w, total, total[:, 0] == 0

@@ -22,6 +22,7 @@ from .arrays import ArrayLike, Width
 from .kernels import Kernel
 from .local_regression import local_linear_weights
 from .pooling import attention_weights
+from .validation import check_level
 
 __all__ = ["smoother_matrix", "effective_dof", "loo_residuals", "gcv_score",
            "gcv_bandwidth", "noise_variance", "pointwise_variance", "Band",
@@ -295,9 +296,13 @@ def pointwise_variance(weights: ArrayLike, noise_var: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Band:
-    """A fit at the queries with a pointwise band ``lower <= f(q) <= upper``.
+    """A fit at the queries with a band ``lower <= f(q) <= upper``.
 
     Array types: none; holds float64 numpy arrays.
+
+    The normal bands (:func:`confidence_band`, :func:`nwlib.curve_band`) are
+    ``fit +- critical_value * se``; the bootstrap band is not symmetric and has
+    neither.
 
     Parameters
     ----------
@@ -308,20 +313,25 @@ class Band:
     upper : numpy.ndarray, shape (m,)
         The band's upper edge.
     level : float
-        The nominal pointwise coverage.
-
+        The nominal coverage: at each query for ``"pointwise"`` and
+        ``"bootstrap"``, of the whole curve (all ``m`` queries at once) for the
+        simultaneous kinds.
+    kind : str
+        ``"bootstrap"`` or one of :data:`nwlib.BAND_KINDS`: ``"pointwise"``,
+        ``"bonferroni"``, ``"sup-t"``.
+    se : numpy.ndarray of shape (m,), or None
+        The standard error of the fit at each query (None for the bootstrap band).
+    critical_value : float or None
+        The multiplier of the standard error (None for the bootstrap band).
     """
 
     fit: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     level: float
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r}: pass a coverage level between 0 and 1, e.g. 0.95.")
-    return float(level)
+    kind: str = "pointwise"
+    se: np.ndarray | None = None
+    critical_value: float | None = None
 
 
 def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
@@ -367,14 +377,14 @@ def confidence_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     """
     from scipy.stats import norm
 
-    level = _check_level(level)
+    level = check_level(level)
     y = np.asarray(values, dtype=float)
     w_keys = smoother_matrix(keys, keys, kernel=kernel, bandwidth=bandwidth, estimator=estimator)
     w_q = smoother_matrix(queries, keys, kernel=kernel, bandwidth=bandwidth, estimator=estimator)
     se = np.sqrt(pointwise_variance(w_q, noise_variance(w_keys, y)))
     fit = w_q @ y
     z = norm.ppf(0.5 + level / 2)
-    return Band(fit, fit - z * se, fit + z * se, level)
+    return Band(fit, fit - z * se, fit + z * se, level, "pointwise", se, float(z))
 
 
 def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
@@ -423,7 +433,7 @@ def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     >>> b.fit.shape, bool(np.all(b.lower < b.upper))
     ((50,), True)
     """
-    level = _check_level(level)
+    level = check_level(level)
     if int(n_boot) != n_boot or n_boot < 20:
         raise ValueError(f"n_boot={n_boot!r}: pass at least 20 bootstrap replicates.")
     y = np.asarray(values, dtype=float)
@@ -439,4 +449,4 @@ def bootstrap_band(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *,
     deviations = w_q @ y_star - (w_q @ fitted)[:, None]
     lo, hi = np.quantile(deviations, [0.5 - level / 2, 0.5 + level / 2], axis=1)
     fit = w_q @ y
-    return Band(fit, fit - hi, fit - lo, level)
+    return Band(fit, fit - hi, fit - lo, level, "bootstrap")

@@ -229,3 +229,10 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name}={value!r} is not one of {', '.join(map(repr, choices))}.")
     return value
+
+
+def check_level(level: float) -> float:
+    """Return a coverage ``level`` in (0, 1) as a float, else raise naming the argument."""
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r}: pass a coverage level between 0 and 1, e.g. 0.95.")
+    return float(level)

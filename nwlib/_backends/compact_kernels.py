@@ -29,6 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..blocking import tile_elements
+from ..logspace import shifted_exp
 from .cpu_gauss import parallel, products, torch_or_none
 from .cutoff import RadiusPlan, plan_within
 
@@ -207,11 +208,7 @@ def _scored_sums(queries: Any, keys: Any, values: Any, bandwidth: Any, radius: f
         if lo == hi:
             return xp.zeros((rows.stop - rows.start, c + 1), dtype=values.dtype, device=device)
         scores = scores_of(q_sorted[rows], k_sorted[lo:hi])
-        shift = xp.max(scores, axis=1, keepdims=True)
-        shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
-        if tensors:
-            shift = shift.detach()  # the normalised weights do not depend on it
-        return xp.exp(scores - shift) @ v1[lo:hi]
+        return shifted_exp(scores, axis=1) @ v1[lo:hi]
 
     parts = [block(item) for item in plan.blocks] if tensors else parallel(block, plan.blocks)
     sums = xp.concat(parts, axis=0) if len(parts) > 1 else parts[0]

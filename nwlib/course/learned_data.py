@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..logspace import shifted_exp
+
 __all__ = ["oblique_example", "oblique_target", "TwoNeighbourhoods", "two_neighbourhoods"]
 
 #: The relevant direction of :func:`oblique_example`: 45 degrees in the first two coordinates.
@@ -104,8 +106,7 @@ class TwoNeighbourhoods:
 
 def _pool(query_angle: np.ndarray, key_angle: np.ndarray, signal: np.ndarray, kappa: float) -> np.ndarray:
     scores = kappa * np.cos(query_angle[:, :, None] - key_angle[:, None, :])
-    scores -= scores.max(axis=2, keepdims=True)
-    w = np.exp(scores)
+    w = shifted_exp(scores, axis=2)
     return (w * signal[:, None, :]).sum(axis=2) / w.sum(axis=2)
 
 

@@ -1,4 +1,4 @@
-"""Checks for the exercises on local-linear regression and on the smoother matrix.
+"""Checks for the exercise on local-linear regression, and the exercises' ``attempt``.
 
 Like :mod:`nwlib.checks`, each check runs the learner's function on a small
 seeded case, compares it with the library's answer and with typical mistakes,
@@ -13,10 +13,9 @@ import numpy as np
 
 from ..local_regression import local_linear
 from ..pooling import nadaraya_watson
-from ..smoother import smoother_matrix
 from .feedback import Feedback, answer_name, as_numpy, call_answer, close, reports, shape_message
 
-__all__ = ["check_local_line", "check_loo_shortcut", "check_gcv", "attempt"]
+__all__ = ["check_local_line", "attempt"]
 
 
 
@@ -63,64 +62,6 @@ def check_local_line(fn: Callable[..., Any]) -> Feedback:
                             "(Gaussian weights exp(-(x_i - q)^2 / (2 h^2))).")
         break
     return Feedback(name, "failed" if problems else "passed", problems)
-
-
-@reports
-def check_loo_shortcut(fn: Callable[..., Any]) -> Feedback:
-    """Check ``fn(W, y)``: the exact leave-one-out residuals of a linear smoother.
-
-    >>> check_loo_shortcut(lambda W, y: y - W @ y).status
-    'failed'
-    """
-    x, y = _case()
-    W = smoother_matrix(x, x, bandwidth=0.6)
-    name = answer_name(fn)
-    got = as_numpy(call_answer(fn, W.copy(), y.copy()))
-    lev = np.diag(W)
-    want = (y - W @ y) / (1 - lev)
-    if got.shape != want.shape:
-        return Feedback(name, "failed", [shape_message(got.shape, want.shape,
-                                                       "one residual per key")])
-    if close(got, want):
-        return Feedback(name, "passed")
-    hints = {
-        "in": (y - W @ y, "These are the in-sample residuals y - W y: divide each by 1 - W_ii."),
-        "sign": ((W @ y - y) / (1 - lev), "The sign is flipped: the residual is y_i minus "
-                 "the prediction."),
-        "plus": ((y - W @ y) / (1 + lev), "Divide by 1 - W_ii, not 1 + W_ii: removing the "
-                 "key's own weight renormalises the others by 1 / (1 - W_ii)."),
-    }
-    for ref, message in hints.values():
-        if close(got, ref):
-            return Feedback(name, "failed", [message])
-    return Feedback(name, "failed", [f"The residuals differ from (y_i - (Wy)_i) / (1 - W_ii) "
-                                     f"(largest gap {np.max(np.abs(got - want)):.3g})."])
-
-
-@reports
-def check_gcv(fn: Callable[..., Any]) -> Feedback:
-    """Check ``fn(W, y)``: the generalised cross-validation score.
-
-    >>> check_gcv(lambda W, y: np.mean((y - W @ y) ** 2)).status
-    'failed'
-    """
-    x, y = _case()
-    W = smoother_matrix(x, x, bandwidth=0.6)
-    name = answer_name(fn)
-    got = as_numpy(call_answer(fn, W.copy(), y.copy())).reshape(-1)
-    n, rss = len(y), float(np.mean((y - W @ y) ** 2))
-    want = rss / (1 - np.trace(W) / n) ** 2
-    if got.shape != (1,):
-        return Feedback(name, "failed", [shape_message(got.shape, (), "one number")])
-    if close(got, np.array([want])):
-        return Feedback(name, "passed")
-    if close(got, np.array([rss])):
-        message = "This is the in-sample error: divide by (1 - tr(W) / n)^2."
-    elif close(got, np.array([rss / (1 - np.trace(W) / n)])):
-        message = "Square the denominator: GCV divides by (1 - tr(W) / n)^2."
-    else:
-        message = f"The score is {got[0]:.6g}, expected {want:.6g}."
-    return Feedback(name, "failed", [message])
 
 
 def attempt(fn: Callable[..., Any], *args: Any) -> Any:

@@ -27,7 +27,7 @@ def test_sdpa_equals_nadaraya_watson_in_general_position(seed, d, c, h, offset):
     queries = offset + rng.normal(size=(12, d))
     values = rng.normal(size=(30, c))
     ours = nwlib.nadaraya_watson(queries, keys, values, bandwidth=h)
-    sdpa = sdpa_nadaraya_watson(queries, keys, values, h)
+    sdpa = sdpa_nadaraya_watson(queries, keys, values, bandwidth=h)
     assert isinstance(sdpa, np.ndarray) and sdpa.shape == (12, c)
     np.testing.assert_allclose(sdpa, ours, atol=1e-12, rtol=0)
 
@@ -35,7 +35,7 @@ def test_sdpa_equals_nadaraya_watson_in_general_position(seed, d, c, h, offset):
 def test_sdpa_keeps_torch_in_torch_out_and_1d_values():
     data = nwlib.course.running_example()
     x = torch.tensor(data.x_train)
-    out = sdpa_nadaraya_watson(torch.tensor(data.x_query), x, torch.tensor(data.y_train), 0.5)
+    out = sdpa_nadaraya_watson(torch.tensor(data.x_query), x, torch.tensor(data.y_train), bandwidth=0.5)
     assert isinstance(out, torch.Tensor) and out.shape == (50,) and out.dtype == torch.float64
     ref = nwlib.nadaraya_watson(data.x_query, data.x_train, data.y_train, bandwidth=0.5)
     np.testing.assert_allclose(out.numpy(), ref, atol=1e-12)
@@ -43,9 +43,9 @@ def test_sdpa_keeps_torch_in_torch_out_and_1d_values():
 
 def test_sdpa_rejects_tensor_or_bad_bandwidth():
     with pytest.raises(TypeError, match="bandwidth"):
-        sdpa_nadaraya_watson([0.0], [0.0], [1.0], torch.tensor(1.0))
+        sdpa_nadaraya_watson([0.0], [0.0], [1.0], bandwidth=torch.tensor(1.0))
     with pytest.raises(ValueError, match="positive"):
-        sdpa_nadaraya_watson([0.0], [0.0], [1.0], -1.0)
+        sdpa_nadaraya_watson([0.0], [0.0], [1.0], bandwidth=-1.0)
 
 
 @pytest.mark.parametrize("h", [0.3, 1.0, 2.0])

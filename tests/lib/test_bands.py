@@ -97,12 +97,28 @@ def test_constant_variance_band_misses_where_the_noise_is_large():
 
 
 def test_undersmoothed_bandwidth_and_bad_input():
-    assert undersmoothed_bandwidth(0.4, 200) == pytest.approx(0.4 * 200 ** (-0.05))
+    assert undersmoothed_bandwidth(bandwidth=0.4, n=200) == pytest.approx(0.4 * 200 ** (-0.05))
     with pytest.raises(ValueError, match="bandwidth"):
-        undersmoothed_bandwidth(-1.0, 10)
+        undersmoothed_bandwidth(bandwidth=-1.0, n=10)
     with pytest.raises(ValueError, match="kind"):
         curve_band([0.5], [0.0, 1.0], [1.0, 2.0], bandwidth=1.0, kind="wide")
     with pytest.raises(ValueError, match="level"):
         bonferroni_critical_value(1.5, 3)
     with pytest.raises(ValueError, match="n_boot"):
         sup_t_critical_value(np.eye(3), 1.0, 0.9, n_boot=5)
+
+
+def test_one_band_type_for_every_band():
+    """confidence_band is curve_band's pointwise band with one noise variance; the
+    bootstrap band is a Band too, without a standard error or a multiplier."""
+    d = nwlib.course.running_example()
+    normal = nwlib.confidence_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4)
+    curve = curve_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4, kind="pointwise",
+                       variance="constant")
+    assert type(normal) is type(curve) is nwlib.Band
+    assert normal.kind == curve.kind == "pointwise"
+    np.testing.assert_allclose(normal.se, curve.se, rtol=1e-12)
+    assert normal.critical_value == pytest.approx(curve.critical_value, rel=1e-12)
+    np.testing.assert_allclose(normal.upper, normal.fit + normal.critical_value * normal.se)
+    boot = nwlib.bootstrap_band(d.x_query, d.x_train, d.y_train, bandwidth=0.4, n_boot=50)
+    assert boot.kind == "bootstrap" and boot.se is None and boot.critical_value is None

@@ -108,7 +108,7 @@ def test_custom_kernels_work_in_every_function(kernel):
     np.testing.assert_allclose(per_key, pred, rtol=1e-12)
     widths = nwlib.adaptive_bandwidths(X, bandwidth=0.3, kernel=kernel)
     assert widths.shape == (10,) and np.all(widths > 0)
-    loss = nwlib.leave_one_out_loss(torch.tensor(X), torch.tensor(Y), torch.tensor(0.3),
+    loss = nwlib.leave_one_out_loss(torch.tensor(X), torch.tensor(Y), bandwidth=torch.tensor(0.3),
                                     kernel=kernel)
     assert torch.isfinite(loss)
     history = nwlib.learn_bandwidth(X, Y, init=0.3, steps=3, lr=0.01, kernel=kernel)

@@ -23,8 +23,8 @@ def test_loo_optimum_is_the_grid_optimum(data):
     hist = learn_bandwidth(data.x_train, data.y_train, steps=300, progress=False)
     assert abs(hist.final - best) < 0.02
     # Its objective is no worse than the grid's best (up to the grid step).
-    assert width_objective(data.x_train, data.y_train, hist.final) <= \
-        width_objective(data.x_train, data.y_train, best) + 1e-4
+    assert width_objective(data.x_train, data.y_train, bandwidth=hist.final) <= \
+        width_objective(data.x_train, data.y_train, bandwidth=best) + 1e-4
 
 
 def test_sgd_wanders_near_the_grid_optimum(data):
@@ -63,7 +63,7 @@ def test_history_shapes_and_seeding(data):
 def test_objective_matches_statsmodels_free_reference(data):
     # The leave-one-out error equals loo_bandwidth's (an independent loop in numpy).
     _, mse = nwlib.loo_bandwidth(data.x_train, data.y_train, [0.2, 0.7])
-    got = [width_objective(data.x_train, data.y_train, h) for h in (0.2, 0.7)]
+    got = [width_objective(data.x_train, data.y_train, bandwidth=h) for h in (0.2, 0.7)]
     np.testing.assert_allclose(got, mse, rtol=1e-10)
 
 
@@ -76,7 +76,7 @@ def test_objective_against_sklearn_leave_one_out(data):
                                bandwidth=0.4)[0] - data.y_train[test][0]) ** 2
         for train, test in LeaveOneOut().split(data.x_train)
     ]
-    assert width_objective(data.x_train, data.y_train, 0.4) == pytest.approx(np.mean(errs), rel=1e-10)
+    assert width_objective(data.x_train, data.y_train, bandwidth=0.4) == pytest.approx(np.mean(errs), rel=1e-10)
 
 
 @settings(max_examples=20, deadline=None)

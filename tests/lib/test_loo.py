@@ -17,7 +17,7 @@ def data():
 def test_loss_matches_grid_loo_of_loo_bandwidth(data, kernel):
     widths = [0.5, 1.0, 2.0]
     _, mse = nwlib.loo_bandwidth(data.x_train, data.y_train, widths, kernel=kernel)
-    ours = [float(leave_one_out_loss(data.x_train, data.y_train, h, kernel=kernel)) for h in widths]
+    ours = [float(leave_one_out_loss(data.x_train, data.y_train, bandwidth=h, kernel=kernel)) for h in widths]
     np.testing.assert_allclose(ours, mse, rtol=1e-12)
 
 
@@ -28,15 +28,15 @@ def test_loss_matches_explicit_leave_one_out_loop(data):
         for i in range(x.size)
     ]
     expected = np.mean((np.array(preds) - y) ** 2)
-    assert float(leave_one_out_loss(x, y, h)) == pytest.approx(expected, rel=1e-12)
+    assert float(leave_one_out_loss(x, y, bandwidth=h)) == pytest.approx(expected, rel=1e-12)
 
 
 def test_autograd_gradient_matches_finite_differences(data):
     x, y = torch.tensor(data.x_train), torch.tensor(data.y_train)
     h = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
-    (grad,) = torch.autograd.grad(leave_one_out_loss(x, y, h), h)
+    (grad,) = torch.autograd.grad(leave_one_out_loss(x, y, bandwidth=h), h)
     eps = 1e-6
-    fd = (float(leave_one_out_loss(x, y, 0.7 + eps)) - float(leave_one_out_loss(x, y, 0.7 - eps))) / (2 * eps)
+    fd = (float(leave_one_out_loss(x, y, bandwidth=0.7 + eps)) - float(leave_one_out_loss(x, y, bandwidth=0.7 - eps))) / (2 * eps)
     assert float(grad) == pytest.approx(fd, rel=1e-6)
 
 
@@ -55,9 +55,9 @@ def test_bad_arguments_are_named(data):
     with pytest.raises(ValueError, match="steps"):
         descend_bandwidth(data.x_train, data.y_train, 1.0, steps=-1)
     with pytest.raises(ValueError, match="at least 2"):
-        leave_one_out_loss([0.0], [1.0], 1.0)
+        leave_one_out_loss([0.0], [1.0], bandwidth=1.0)
     with pytest.raises(ValueError, match="0/0"):
-        leave_one_out_loss([0.0, 5.0], [1.0, 2.0], 1.0, kernel="boxcar")
+        leave_one_out_loss([0.0, 5.0], [1.0, 2.0], bandwidth=1.0, kernel="boxcar")
 
 
 def test_blocked_loss_and_gradient_do_not_depend_on_the_block_size(data):
@@ -66,7 +66,7 @@ def test_blocked_loss_and_gradient_do_not_depend_on_the_block_size(data):
 
     def loss_and_grad():
         h = torch.tensor([0.4], dtype=torch.float64, requires_grad=True)
-        loss = leave_one_out_loss(torch.from_numpy(data.x_train), torch.from_numpy(data.y_train), h)
+        loss = leave_one_out_loss(torch.from_numpy(data.x_train), torch.from_numpy(data.y_train), bandwidth=h)
         loss.backward()
         return float(loss.detach()), float(h.grad)
 
@@ -82,8 +82,8 @@ def test_one_objective_behind_every_caller(data):
     x, y, h = data.x_train, data.y_train, 0.37
     ref = nwlib.loo_bandwidth(x, y, [h], method="reference")[1][0]
     fast = nwlib.loo_bandwidth(x, y, [h])[1][0]
-    assert float(leave_one_out_loss(x, y, h)) == pytest.approx(ref, rel=1e-13)
-    assert nwlib.width_objective(x, y, h) == pytest.approx(ref, rel=1e-13)
+    assert float(leave_one_out_loss(x, y, bandwidth=h)) == pytest.approx(ref, rel=1e-13)
+    assert nwlib.width_objective(x, y, bandwidth=h) == pytest.approx(ref, rel=1e-13)
     assert fast == pytest.approx(ref, rel=1e-12)
     widths, losses = descend_bandwidth(x, y, h, steps=0)
     assert losses[0] == pytest.approx(ref, rel=1e-13)

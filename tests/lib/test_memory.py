@@ -51,10 +51,10 @@ rng = np.random.default_rng(1)
 x = torch.tensor(rng.uniform(0, 5, (N, 2)))
 y = torch.sin(x[:, :1])
 small = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)
-nwlib.leave_one_out_loss(x[:50], y[:50], small).backward()  # warm up
+nwlib.leave_one_out_loss(x[:50], y[:50], bandwidth=small).backward()  # warm up
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 h = torch.tensor(0.4, dtype=torch.float64, requires_grad=True)
-nwlib.leave_one_out_loss(x, y, h).backward()
+nwlib.leave_one_out_loss(x, y, bandwidth=h).backward()
 assert torch.isfinite(h.grad)
 print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
 """

@@ -24,7 +24,7 @@ def _check_against_reference(q, x, y, h, dtype):
     q, x, y = (np.asarray(a, dtype=np_dt) for a in (q, x, y))
     h = float(np_dt(h))
     out = nwlib.sdpa_nadaraya_watson(torch.from_numpy(q), torch.from_numpy(x),
-                                     torch.from_numpy(y), h).double().numpy()
+                                     torch.from_numpy(y), bandwidth=h).double().numpy()
     bound = sdpa.error_bound(torch.from_numpy(q), torch.from_numpy(x),
                              torch.full((q.shape[1],), h, dtype=t_dt))
     # S = sum_i alpha_i |v_i|, in float64 (it only scales the bound).
@@ -57,11 +57,11 @@ def test_the_issues_cases_are_answered_within_their_digits():
     ref = nwlib.nadaraya_watson(q, x, y, bandwidth=1.0)
     out = nwlib.sdpa_nadaraya_watson(torch.tensor(q, dtype=torch.float32),
                                      torch.tensor(x, dtype=torch.float32),
-                                     torch.tensor(y, dtype=torch.float32), 1.0)
+                                     torch.tensor(y, dtype=torch.float32), bandwidth=1.0)
     assert out.dtype == torch.float32
     np.testing.assert_allclose(out.double().numpy(), ref, atol=2e-6)
     ref = nwlib.nadaraya_watson(q, x, y, bandwidth=0.1)
-    np.testing.assert_allclose(nwlib.sdpa_nadaraya_watson(q, x, y, 0.1), ref, atol=1e-13)
+    np.testing.assert_allclose(nwlib.sdpa_nadaraya_watson(q, x, y, bandwidth=0.1), ref, atol=1e-13)
 
 
 HOSTILE = {
@@ -100,7 +100,7 @@ def test_useless_bounds_are_refused_naming_the_bound_and_the_fix():
     q, x, y = _course_data(1)
     t = [torch.tensor(a, dtype=torch.float32) for a in (q, x, y)]
     with pytest.raises(ValueError, match=r"off by .* times the answer's scale.*float64"):
-        nwlib.sdpa_nadaraya_watson(*t, 0.002)
+        nwlib.sdpa_nadaraya_watson(*t, bandwidth=0.002)
     # float64 serves the same width
-    out = nwlib.sdpa_nadaraya_watson(*(a.double() for a in t), 0.002)
+    out = nwlib.sdpa_nadaraya_watson(*(a.double() for a in t), bandwidth=0.002)
     assert torch.isfinite(out).all()

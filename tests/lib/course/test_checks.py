@@ -206,7 +206,7 @@ def test_loo_matches_the_library_objective():
     data = nwlib.course.running_example()
     x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
     mse = float(torch.mean((loo_right(x, y, torch.tensor(0.3, dtype=torch.float64)) - y) ** 2))
-    assert mse == pytest.approx(nwlib.width_objective(data.x_train, data.y_train, 0.3), rel=1e-12)
+    assert mse == pytest.approx(nwlib.width_objective(data.x_train, data.y_train, bandwidth=0.3), rel=1e-12)
 
 
 def _loo_denominator(x, y, h):
@@ -415,7 +415,7 @@ def test_sphere_right_answers_pass(dtype):
                                                                       or np.float64)).passed
     if dtype == torch.float64:  # in float32 nwlib's SDPA path refuses these widths (too few digits)
         assert check(lambda q, k, v, s: nwlib.sdpa_nadaraya_watson(q.to(dtype), k.to(dtype), v.to(dtype),
-                                                                   s)).passed
+                                                                   bandwidth=s)).passed
 
 
 def prior_smoother(q, k, v, s, prior=lambda k, s: np.exp((k**2).sum(-1) / (2 * s**2))):
