@@ -40,7 +40,7 @@ def check_gauss_series(fn: Callable[..., Any]) -> Feedback:
     Examples
     --------
     >>> import numpy as np
-    >>> check_gauss_series(lambda u, t, order: np.exp(-(u - t) ** 2 / 2)).status
+    >>> check_gauss_series(lambda u, t, order: np.zeros_like(u)).status
     'failed'
     """
     u = np.linspace(-3.0, 3.0, 13)
