@@ -17,7 +17,8 @@ The package has three layers:
   shortcut, GCV, bands), :mod:`.bands` (local noise variance, simultaneous bands,
   undersmoothing), :mod:`.ridge` (kernel
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
-  :mod:`.metric` (a learned shared projection), :mod:`.features` (random features,
+  :mod:`.metric` (a learned shared projection), :mod:`.fast_transform` (the fast Gauss
+  transform's interpolation, sums and bounds, shown), :mod:`.features` (random features,
   linear attention), :mod:`.causal` (causal linear attention by running sums) and :mod:`.attention_layer` (a learned multi-head layer; a torch
   module, so it is imported on first use: ``import nwlib`` stays free of torch);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
@@ -42,6 +43,9 @@ Glossary: every function names its arguments the same way.
     A name from ``KERNELS`` or a :class:`Kernel`.
 ``init``, ``lr``
     Starting width and learning rate of the learners.
+``order``, ``target``
+    Chebyshev points per box and coordinate, and the interpolation error per pair a
+    grid is planned for (:mod:`.fast_transform`).
 ``ax``
     Every plot helper of :mod:`.course` is ``plot_x(..., *, ax=None)`` and returns the
     matplotlib Axes.
@@ -66,6 +70,7 @@ from . import (
     causal,
     classify,
     density,
+    fast_transform,
     features,
     kernels,
     learning,
@@ -83,7 +88,7 @@ from . import (
 )
 
 _CORE = (
-    adaptive, asymptotics, attention, bands, causal, classify, density, features, kernels,
+    adaptive, asymptotics, attention, bands, causal, classify, density, fast_transform, features, kernels,
     learning, local_regression, loo, metric, plan, plugin, polynomial_regression, pooling,
     relative, ridge, selection, smoother,
 )
@@ -95,6 +100,7 @@ from .bands import *  # noqa: E402, F403
 from .causal import *  # noqa: E402, F403
 from .classify import *  # noqa: E402, F403
 from .density import *  # noqa: E402, F403
+from .fast_transform import *  # noqa: E402, F403
 from .features import *  # noqa: E402, F403
 from .kernels import *  # noqa: E402, F403
 from .learning import *  # noqa: E402, F403

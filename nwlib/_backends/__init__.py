@@ -18,6 +18,9 @@ function below picks it, or returns None so the caller runs its reference code:
   where it is worthwhile, else :mod:`.cpu_loo`);
 - :func:`gaussian_plan`: which route :func:`gaussian_pool` tries first, and how many
   pairs the cut-off route evaluates;
+- :func:`gaussian_transform`: the fast transform's grid, sums and per-query bounds, shown
+  (:mod:`nwlib.fast_transform` teaches with it, as with :data:`chebyshev`, :data:`lagrange`
+  and :data:`interpolation_error`, the interpolation :mod:`.fgt` runs on);
 - :func:`sdpa_pool`: the fused-attention route, forced (:func:`nwlib.sdpa_nadaraya_watson`);
 - :func:`compact_pool`: kernels of compact support, any input: only the keys within
   reach of each block of queries (:mod:`.compact_kernels`); exact, since the others weigh 0.
@@ -32,11 +35,18 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+import numpy as np
+
 from ..validation import Prepared
 from . import compact_kernels, cpu_gauss, cpu_loo, fgt, sdpa, triton_gauss
 
 __all__ = ["gaussian_pool", "gaussian_weights", "gaussian_log_sums", "gaussian_loo", "gaussian_plan",
+           "gaussian_transform", "chebyshev", "lagrange", "interpolation_error",
            "sdpa_pool", "compact_pool", "on_gpu"]
+
+#: The interpolation the fast transform runs on: Chebyshev points, Lagrange basis, bound.
+chebyshev, lagrange, interpolation_error = (fgt.transform.chebyshev, fgt.transform.lagrange,
+                                            fgt.transform.interpolation_error)
 
 
 def on_gpu(tensor: Any) -> bool:
@@ -206,6 +216,70 @@ def gaussian_plan(p: Prepared) -> tuple[int, float, str] | None:
     route = "transform" if fgt.worthwhile(m, n, d) else "cut-off"
     return (cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
             cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype), route)
+
+
+def gaussian_transform(p: Prepared, target: float, with_sums: bool = True) -> dict[str, Any] | None:
+    """Run the fast Gauss transform in the open: its grid, and its sums with their bounds.
+
+    The grid is planned by :func:`.fgt.transform.plan_grid` over the keys and every
+    query, for an interpolation error of ``target`` of the kernel's peak per pair; the
+    sums are ``sum_i K(q, k_i) [v_i, 1]`` with the bound :func:`.fgt.transform.gaussian_sums`
+    proves for each. ``exact`` marks the queries :func:`.fgt.pool` (the route
+    :func:`gaussian_pool` takes) answers on the exact path instead.
+
+    Parameters
+    ----------
+    p : Prepared
+        Checked inputs from :func:`nwlib.validation.prepare`, numpy, with values.
+    target : float
+        Interpolation error per query-key pair, as a share of the kernel's peak 1.
+    with_sums : bool
+        False: plan the grid only.
+
+    Returns
+    -------
+    dict or None
+        ``order``, ``boxes``, ``cost`` and, ``with_sums``, ``sums`` (m, c + 1),
+        ``bounds`` (m, c + 1) and ``exact`` (m,); None where no grid fits (d > 3, or
+        a width too narrow for the points' span).
+
+    Examples
+    --------
+    >>> from nwlib.validation import prepare
+    >>> out = gaussian_transform(prepare([0.0], [0.0, 1.0], [1.0, 3.0], 1.0), 1e-12)
+    >>> out["sums"].round(9).tolist(), bool(out["bounds"].max() < 1e-10)
+    ([[2.819591979, 1.60653066]], True)
+    """
+    k = np.asarray(p.keys, dtype=np.float64)
+    q = np.asarray(p.queries, dtype=np.float64)
+    h = np.asarray(p.bandwidth, dtype=np.float64)
+    if k.shape[1] > 3:
+        return None
+    centre = (k.min(axis=0) + k.max(axis=0)) / 2  # centred, as the route rounds positions
+    k, q = k - centre, q - centre
+    lo = np.minimum(k.min(axis=0), q.min(axis=0))
+    hi = np.maximum(k.max(axis=0), q.max(axis=0))
+    if np.any((hi - lo) / h > fgt.MAX_SPAN_WIDTHS):
+        return None
+    columns = np.concatenate([np.asarray(p.values, dtype=np.float64), np.ones((k.shape[0], 1))], axis=1)
+    planned = fgt.transform.plan_grid(k, lo, hi, h, target, columns.shape[1])
+    if planned is None:
+        return None
+    grid, cost = planned
+    grid.radius = np.maximum(np.abs(lo), np.abs(hi))
+    out = {"order": int(grid.p), "boxes": tuple(int(b) for b in grid.nb), "cost": float(cost)}
+    if with_sums:
+        out["sums"], out["bounds"] = fgt.transform.gaussian_sums(grid, q, k, columns, np.abs(columns))
+        exact = np.zeros(q.shape[0], dtype=bool)
+
+        def record(rows: np.ndarray) -> np.ndarray:
+            exact[rows] = True
+            return np.zeros((rows.shape[0], p.values.shape[1]))
+
+        if fgt.pool(p.queries, p.keys, p.values, p.bandwidth, exact=record) is None:
+            exact[:] = True
+        out["exact"] = exact
+    return out
 
 
 def sdpa_pool(p: Prepared) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .checks_boundary import check_boundary_bias, check_taylor_bias
 from .checks_causal import check_memory, check_running_sums
+from .checks_expansion import check_gauss_series
 from .checks_localpoly import check_equivalent_kernel, check_scaled_weights
 from .checks_parzen import check_nw_decisions, check_parzen_difference
 from .checks_rates import check_exponents, check_fit_exponent, check_oracle_widths, check_width_rule
@@ -45,4 +46,5 @@ __all__ = [
     "check_scaled_weights",
     "check_running_sums",
     "check_memory",
+    "check_gauss_series",
 ]

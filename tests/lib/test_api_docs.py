@@ -170,6 +170,8 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "gp_posterior_variance": lambda c: nwlib.gp_posterior_variance(c(QUERIES), c(KEYS), bandwidth=0.7),
     "kernel_ridge": lambda c: nwlib.kernel_ridge(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     "kernel_ridge_weights": lambda c: nwlib.kernel_ridge_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
+    "lagrange_basis": lambda c: nwlib.lagrange_basis(c(np.linspace(-1.0, 1.0, 5) / 3), 4),
+    "gauss_transform": lambda c: nwlib.gauss_transform(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7).sums,
 }
 CONVERTERS = {
     "torch float32": lambda a: torch.tensor(a, dtype=torch.float32),
