@@ -189,7 +189,7 @@ class _Pieces:
     longest: int
 
     def blocks(self) -> list[slice]:
-        """Runs of whole pieces of about :data:`BLOCK` points: one unit of work each."""
+        """Cut the pieces into runs of about :data:`BLOCK` points: one unit of work each."""
         per = max(1, BLOCK // self.index.shape[1])
         return [slice(i, i + per) for i in range(0, self.index.shape[0], per)]
 
