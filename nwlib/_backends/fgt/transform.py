@@ -139,16 +139,61 @@ class Grid:
         return (centres[:, None] + self.r[axis] * t[None, :]).ravel()
 
 
+def _chain_length(longest: int, nb: np.ndarray, p: int) -> int:
+    """Count the roundings a term of the final sums goes through, along the whole chain.
+
+    The spread's sums (``longest`` keys, pieces included), the transfer's along each
+    coordinate (``G_a = nb_a p`` nodes), the gather's one coordinate at a time (``p``
+    terms and one product each, :func:`_gather`), each Lagrange value's own rounding
+    (relative ``(p + 6) Lambda``, on either side), and 16 for the products and the
+    positions.
+    """
+    d = len(nb)
+    return (longest + int(np.sum(nb)) * p + d * (p + 1)
+            + 2 * d * (p + 6) * math.ceil(lebesgue(p)) + 16)
+
+
+def _gamma(length: int) -> float:
+    """Higham's ``gamma_N = N u / (1 - N u)``: a bound on N roundings' relative effect."""
+    return length * U / (1 - length * U)
+
+
+def _rounding_share(r: np.ndarray, h: np.ndarray, nb: np.ndarray, p: int, n: int) -> float:
+    """Estimate the rounding bound's share of a query's scale, for even keys.
+
+    The estimate is of the bound :func:`gaussian_sums` computes, for keys spread
+    evenly over the grid. That bound counts every key of the boxes around a query
+    at the kernel's peak between the boxes, times the weights' norms (at most
+    Lambda^d on either side), where the scale counts it at its own kernel value:
+    the ratio per coordinate is
+    ``sum_k peak_k 2r / (sqrt(2 pi) h)``. Boxes much wider than the width make the
+    ratio, and so the bound, large (in 3-D with boxes 3.5 widths wide it exceeded the
+    float64 tolerance at every query).
+    """
+    ratio = 1.0
+    for a in range(len(nb)):
+        q = float(r[a] / h[a])
+        k = np.arange(-int(nb[a]) + 1, int(nb[a]))
+        peak = np.exp(-np.square(2 * q * np.maximum(np.abs(k) - 1, 0)) / 2)
+        ratio *= float(peak.sum()) * 2 * q / math.sqrt(2 * math.pi)
+    per_cell = min(CHUNK, -(-n // int(np.prod(nb)))) + 1
+    return _gamma(_chain_length(per_cell, nb, p)) * lebesgue(p) ** (2 * len(nb)) * ratio
+
+
 def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
-              target: float, columns: int) -> tuple[Grid, float] | None:
+              target: float, columns: int,
+              rounding_limit: float = math.inf) -> tuple[Grid, float] | None:
     """Plan the cheapest grid over [lo, hi] whose interpolation error is below ``target``.
 
+    Grids whose expected rounding bound (:func:`_rounding_share`) is above
+    ``rounding_limit`` of the scale come last, cheapest first among them: there most
+    queries would fail the tolerance and go to the exact path.
     Returns the grid and its estimated cost (multiply-adds), or None if no grid of at
-    most :data:`MAX_NODES` nodes meets it.
+    most :data:`MAX_NODES` nodes meets the target.
     """
     n, d = keys.shape
     span = np.maximum(hi - lo, 1e-12 * h)
-    best = None
+    best, best_rank = None, None
     for ratio in RATIOS:
         nb = np.maximum(1, np.ceil(span / (2 * ratio * h))).astype(np.int64)
         r = span / (2 * nb)
@@ -162,8 +207,9 @@ def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
         if float(np.prod(g.astype(float))) > MAX_NODES or int(g.max()) > MAX_AXIS_NODES:
             continue
         cost = 4.0 * n * p**d * columns + float(np.prod(g.astype(float))) * float(g.sum()) * columns
-        if best is None or cost < best[1]:
-            best = (Grid(lo, r, nb, p, h, np.zeros(d)), cost)
+        rank = (_rounding_share(r, h, nb, p, n) > rounding_limit, cost)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = (Grid(lo, r, nb, p, h, np.zeros(d)), cost), rank
     return best
 
 
@@ -369,11 +415,7 @@ def gaussian_sums(grid: Grid, queries: np.ndarray, keys: np.ndarray,
                      for j in range(magnitude.shape[1])], axis=1)
     mags = mags.reshape(tuple(int(x) for x in grid.nb) + (magnitude.shape[1],))
     tables = [_axis_tables(grid, a) for a in range(d)]
-    # Lengths of the sums along the chain (spread, transfer per coordinate, gather),
-    # and each Lagrange value's own rounding, relative (p + 6) Lambda on either side.
-    length = (longest + int(np.sum(grid.nb)) * grid.p + grid.p**d
-              + 2 * d * (grid.p + 6) * math.ceil(lebesgue(grid.p)) + 16)
-    gamma = length * U / (1 - length * U)
+    gamma = _gamma(_chain_length(longest, grid.nb, grid.p))
     # Rounding: gamma_N times the same sums with absolute values: at most
     # ||L(x)||_1 sum_i ||L(y_i)||_1 |column_i| times the kernel's peak between the boxes.
     rounding = _box_transfer(spread_mag.reshape(mags.shape), [m for _, m in tables])
