@@ -36,15 +36,24 @@ MARGIN_WIDTHS = 12.0
 MAX_SPAN_WIDTHS = 1e5
 #: ``method="auto"`` takes the transform when ``m n >= CROSSOVER[d] (m + n)``: the
 #: brute-force cost grows like m n, the transform's like (m + n) p^d. Measured on 2
-#: cores (load about 5) at n = m, brute force against the transform: 1-D 0.040 s /
-#: 0.017 s at 2,000 and 0.124 s / 0.016 s at 4,000, so m n / (m + n) of about 1,000
-#: to 2,000; in 2-D the transform was 25x faster at 2 x 10^5 (benchmarks/results-fgt.md).
-#: 3-D: set like 2-D, not measured at that size.
-CROSSOVER = {1: 2_000.0, 2: 50_000.0, 3: 50_000.0}
+#: cores at n = m, brute force against the transform in the same process:
+#:
+#: - 1-D (load about 5): 0.040 s / 0.017 s at 2,000 and 0.124 s / 0.016 s at 4,000,
+#:   so m n / (m + n) of about 1,000 to 2,000.
+#: - 2-D, width 0.154 (leave-one-out's on the benchmark data), load 3.8: 1.14 s /
+#:   1.28 s at 20,000 (every query failed the tolerance), 9.2 s / 2.3 s at 50,000 (30%
+#:   did), 29 s / 0.56 s at 10^5 and 82 s / 0.48 s at 2 x 10^5 (none did).
+#: - 3-D, width 0.235 (leave-one-out's on the same data in 3-D), load 7.5: every
+#:   query failed float64's tolerance at n = m = 5,000 to 10^5, so the transform only
+#:   added its own cost. The rounding bound (Lambda^6 gamma_N times the neighbour
+#:   boxes' mass) was 1.2e-9 of the scale against tau = 4.4e-11 at 5 x 10^4; grids
+#:   with smaller boxes lower it, but not below tau, and exceed MAX_NODES. So
+#:   ``method="auto"`` never takes it in 3-D; :func:`pool` still serves float32 there.
+CROSSOVER = {1: 2_000.0, 2: 20_000.0, 3: math.inf}
 #: ... and only with at least this many keys: below, float64's bound (4 n eps of the
 #: scale) is too tight for the transform's worst-case rounding and nearly every query
-#: would go to the exact path (in 2-D at n = 8,000: 1.29 s against 0.57 s).
-MIN_KEYS = {1: 10_000, 2: 150_000, 3: 150_000}
+#: would go to the exact path (2-D: see above).
+MIN_KEYS = {1: 10_000, 2: 50_000, 3: 50_000}
 
 
 def tolerance(n: int, dtype: np.dtype) -> float:
@@ -59,9 +68,25 @@ def tolerance(n: int, dtype: np.dtype) -> float:
     return max(2.0 ** -(bits + 1), 4.0 * n * 2.0**-52)
 
 
-def _target(dtype: np.dtype) -> float:
-    """Interpolation error per pair the grid aims for: 2**-(p+11) of the kernel's peak."""
-    return 2.0 ** -(np.finfo(dtype).nmant + 12)
+#: The grid's interpolation error per pair of points, as a share of the tolerance
+#: ``tau`` (the kernel's peak is 1). A query's interpolation bound is that error times
+#: the ``|v|`` mass of the boxes around it, a few times its scale S on ordinary data,
+#: so 2**-8 leaves it well inside ``tau S``. Asking for more does not pay: it needs
+#: more points per box, which lengthens every sum and so raises the rounding bound.
+#: At n = m = 2 x 10^5 in 2-D (width 0.154) 2**-(p+11) of the peak, the old target,
+#: needed p = 26 and sent 1,908 queries to the exact path; 2**-8 tau needs p = 19
+#: and sends none.
+TARGET_SHARE = 2.0**-8
+#: The grid is chosen so that, for evenly spread keys, the rounding bound takes at
+#: most this share of ``tau`` (:func:`.transform.plan_grid`): boxes far wider than the
+#: width count too many keys at the kernel's peak. Denser and sparser spots than the
+#: average still pass with room to spare.
+ROUNDING_SHARE = 0.25
+
+
+def _target(n: int, dtype: np.dtype) -> float:
+    """Interpolation error per pair the grid aims for (see :data:`TARGET_SHARE`)."""
+    return TARGET_SHARE * tolerance(n, dtype)
 
 
 def _grid(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype,
@@ -82,7 +107,8 @@ def _grid(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype,
         lo, hi = np.minimum(lo, q[near].min(axis=0)), np.maximum(hi, q[near].max(axis=0))
     if np.any((hi - lo) / h > MAX_SPAN_WIDTHS):
         return None
-    planned = plan_grid(k, lo, hi, h, _target(dtype), columns)
+    planned = plan_grid(k, lo, hi, h, _target(n, dtype), columns,
+                        rounding_limit=ROUNDING_SHARE * tolerance(n, dtype))
     if planned is None:
         return None
     grid, cost = planned

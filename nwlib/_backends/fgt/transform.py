@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..cpu_gauss import parallel
+
 __all__ = ["Grid", "plan_grid", "gaussian_sums", "interpolation_error", "MAX_NODES"]
 
 U = 2.0**-53  # unit roundoff of float64, in which everything is computed
@@ -52,6 +54,10 @@ MAX_AXIS_NODES = 2048
 #: Keys summed by one product before the partial sums are added: the rounding bound
 #: grows with the length of each sum, so long boxes are cut into pieces.
 CHUNK = 512
+#: Points per unit of work in the spread and the gather (whole pieces): their
+#: Lagrange weights, BLOCK x p per coordinate, stay in the cache, and blocks are
+#: shared by the threads of :func:`nwlib._backends.cpu_gauss.parallel`.
+BLOCK = 4096
 _RHO = np.exp(np.linspace(0.02, 6.0, 600))
 
 
@@ -133,16 +139,61 @@ class Grid:
         return (centres[:, None] + self.r[axis] * t[None, :]).ravel()
 
 
+def _chain_length(longest: int, nb: np.ndarray, p: int) -> int:
+    """Count the roundings a term of the final sums goes through, along the whole chain.
+
+    The spread's sums (``longest`` keys, pieces included), the transfer's along each
+    coordinate (``G_a = nb_a p`` nodes), the gather's one coordinate at a time (``p``
+    terms and one product each, :func:`_gather`), each Lagrange value's own rounding
+    (relative ``(p + 6) Lambda``, on either side), and 16 for the products and the
+    positions.
+    """
+    d = len(nb)
+    return (longest + int(np.sum(nb)) * p + d * (p + 1)
+            + 2 * d * (p + 6) * math.ceil(lebesgue(p)) + 16)
+
+
+def _gamma(length: int) -> float:
+    """Higham's ``gamma_N = N u / (1 - N u)``: a bound on N roundings' relative effect."""
+    return length * U / (1 - length * U)
+
+
+def _rounding_share(r: np.ndarray, h: np.ndarray, nb: np.ndarray, p: int, n: int) -> float:
+    """Estimate the rounding bound's share of a query's scale, for even keys.
+
+    The estimate is of the bound :func:`gaussian_sums` computes, for keys spread
+    evenly over the grid. That bound counts every key of the boxes around a query
+    at the kernel's peak between the boxes, times the weights' norms (at most
+    Lambda^d on either side), where the scale counts it at its own kernel value:
+    the ratio per coordinate is
+    ``sum_k peak_k 2r / (sqrt(2 pi) h)``. Boxes much wider than the width make the
+    ratio, and so the bound, large (in 3-D with boxes 3.5 widths wide it exceeded the
+    float64 tolerance at every query).
+    """
+    ratio = 1.0
+    for a in range(len(nb)):
+        q = float(r[a] / h[a])
+        k = np.arange(-int(nb[a]) + 1, int(nb[a]))
+        peak = np.exp(-np.square(2 * q * np.maximum(np.abs(k) - 1, 0)) / 2)
+        ratio *= float(peak.sum()) * 2 * q / math.sqrt(2 * math.pi)
+    per_cell = min(CHUNK, -(-n // int(np.prod(nb)))) + 1
+    return _gamma(_chain_length(per_cell, nb, p)) * lebesgue(p) ** (2 * len(nb)) * ratio
+
+
 def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
-              target: float, columns: int) -> tuple[Grid, float] | None:
+              target: float, columns: int,
+              rounding_limit: float = math.inf) -> tuple[Grid, float] | None:
     """Plan the cheapest grid over [lo, hi] whose interpolation error is below ``target``.
 
+    Grids whose expected rounding bound (:func:`_rounding_share`) is above
+    ``rounding_limit`` of the scale come last, cheapest first among them: there most
+    queries would fail the tolerance and go to the exact path.
     Returns the grid and its estimated cost (multiply-adds), or None if no grid of at
-    most :data:`MAX_NODES` nodes meets it.
+    most :data:`MAX_NODES` nodes meets the target.
     """
     n, d = keys.shape
     span = np.maximum(hi - lo, 1e-12 * h)
-    best = None
+    best, best_rank = None, None
     for ratio in RATIOS:
         nb = np.maximum(1, np.ceil(span / (2 * ratio * h))).astype(np.int64)
         r = span / (2 * nb)
@@ -156,17 +207,10 @@ def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
         if float(np.prod(g.astype(float))) > MAX_NODES or int(g.max()) > MAX_AXIS_NODES:
             continue
         cost = 4.0 * n * p**d * columns + float(np.prod(g.astype(float))) * float(g.sum()) * columns
-        if best is None or cost < best[1]:
-            best = (Grid(lo, r, nb, p, h, np.zeros(d)), cost)
+        rank = (_rounding_share(r, h, nb, p, n) > rounding_limit, cost)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = (Grid(lo, r, nb, p, h, np.zeros(d)), cost), rank
     return best
-
-
-def _khatri_rao(factors: list[np.ndarray], values: np.ndarray) -> np.ndarray:
-    """Row-wise products ``factors[0] x ... x values``, shape (rows, prod p * c)."""
-    out = values
-    for f in reversed(factors):
-        out = (f[:, :, None] * out[:, None, :]).reshape(f.shape[0], -1)
-    return out
 
 
 def _cells(box: np.ndarray, nb: np.ndarray) -> np.ndarray:
@@ -176,14 +220,66 @@ def _cells(box: np.ndarray, nb: np.ndarray) -> np.ndarray:
     return flat
 
 
-def _weights(t: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Lagrange weights at box positions ``t`` (rows, d) and their 1-norms.
+@dataclass
+class _Pieces:
+    """Points sorted by cell, each cell's run cut into pieces of at most :data:`CHUNK`.
 
-    Tensor products, shape (rows, p^d); each norm is at most Lambda^d.
+    ``index`` (pieces, width) holds point numbers, ``n`` (one past the last point)
+    where a piece is shorter than ``width``; ``cell`` is each piece's cell (sorted),
+    ``first`` each cell's first piece, ``longest`` the longest run in one cell.
     """
-    ls = [lagrange(t[:, a], p) for a in range(t.shape[1])]
-    norm = np.prod([np.abs(la).sum(axis=1) for la in ls], axis=0)
-    return (_khatri_rao(ls[:-1], ls[-1]) if len(ls) > 1 else ls[0]), norm
+
+    index: np.ndarray
+    cell: np.ndarray
+    first: np.ndarray
+    longest: int
+
+    def blocks(self) -> list[slice]:
+        """Cut the pieces into runs of about :data:`BLOCK` points: one unit of work each."""
+        per = max(1, BLOCK // self.index.shape[1])
+        return [slice(i, i + per) for i in range(0, self.index.shape[0], per)]
+
+
+def _pieces(cell: np.ndarray, ncells: int) -> _Pieces:
+    n = cell.shape[0]
+    order = np.argsort(cell, kind="stable")
+    bounds = np.searchsorted(cell[order], np.arange(ncells + 1))
+    counts = np.diff(bounds)
+    pieces = np.maximum(1, -(-counts // CHUNK))  # an empty cell keeps one empty piece
+    first_piece = np.cumsum(pieces) - pieces
+    piece_cell = np.repeat(np.arange(ncells), pieces)
+    start = np.repeat(bounds[:-1], pieces) + CHUNK * (
+        np.arange(piece_cell.shape[0]) - np.repeat(first_piece, pieces))
+    stop = np.minimum(start + CHUNK, np.repeat(bounds[1:], pieces))
+    width = int(min(CHUNK, max(1, counts.max(initial=1))))
+    idx = start[:, None] + np.arange(width)[None, :]
+    index = np.concatenate([order, [n]])[np.where(idx < stop[:, None], idx, n)]
+    longest = int(min(counts.max(initial=0), CHUNK) + pieces.max(initial=1))
+    return _Pieces(index, piece_cell, first_piece, longest)
+
+
+def _block_weights(t: np.ndarray, index: np.ndarray, p: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Lagrange weights per coordinate, (pieces, width, p) each, and their 1-norms' product.
+
+    ``t`` carries one extra row (position 0) for the padding index ``n``.
+    """
+    ls = [lagrange(t[index.ravel(), a], p).reshape(index.shape + (p,)) for a in range(t.shape[1])]
+    norm = np.prod([np.abs(la).sum(axis=2) for la in ls], axis=0)
+    return ls, norm
+
+
+def _products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Stacked matrix products ``a @ b`` as long dot products, without a threaded BLAS.
+
+    ``np.matmul`` hands each small product to the BLAS, whose own threads, called
+    from our threads or next to other jobs, spin and wait: at load 6 on 2 cores
+    the spread's products took 20x longer than on one BLAS thread. ``np.vecdot``
+    on rows laid out contiguously costs about what a one-thread BLAS does when the
+    sums are long (the spread's: up to CHUNK keys).
+    """
+    rows = np.ascontiguousarray(a)[..., :, None, :]
+    cols = np.ascontiguousarray(np.swapaxes(b, -1, -2))[..., None, :, :]
+    return np.vecdot(rows, cols)
 
 
 def _spread(grid: Grid, keys: np.ndarray, v: np.ndarray,
@@ -192,41 +288,33 @@ def _spread(grid: Grid, keys: np.ndarray, v: np.ndarray,
 
     Returns the node sums ``sum_i L(y_i) v_i`` per cell, shape (cells, p^d, c), the
     longest sum, and ``sum_i ||L(y_i)||_1 magnitude_i`` per cell, shape (cells, b).
+    Blocks of whole pieces go to threads; each piece is one product.
     """
-    box, t = grid.boxes(keys)
-    cell = _cells(box, grid.nb)
-    order = np.argsort(cell, kind="stable")
-    ncells = int(np.prod(grid.nb))
-    bounds = np.searchsorted(cell[order], np.arange(ncells + 1))
-    counts = np.diff(bounds)
-    # Cut each cell's keys into pieces of at most CHUNK, one batched product each.
-    pieces = np.maximum(1, -(-counts // CHUNK))
-    piece_cell = np.repeat(np.arange(ncells), pieces)
-    first = np.repeat(bounds[:-1], pieces) + CHUNK * (
-        np.arange(piece_cell.shape[0]) - np.repeat(np.cumsum(pieces) - pieces, pieces))
-    stop = np.minimum(first + CHUNK, np.repeat(bounds[1:], pieces))
-    width = int(min(CHUNK, max(1, counts.max(initial=1))))
-    idx = first[:, None] + np.arange(width)[None, :]
     n, d = keys.shape
-    # Padding points sit at a key with value 0: they add nothing.
-    key = np.concatenate([order, [n]])[np.where(idx < stop[:, None], idx, n)]
-    vv = np.concatenate([v, np.zeros((1, v.shape[1]))])[key]
-    ls = [lagrange(t[np.minimum(key, n - 1).ravel(), a], grid.p).reshape(key.shape + (-1,))
-          for a in range(d)]
-    norm = np.prod([np.abs(la).sum(axis=2) for la in ls], axis=0)
-    # sum_i L1(y_i) (L2(y_i) x ... x v_i): the other coordinates' weights times the
-    # values first, so no (keys, p^d) array is ever formed.
-    rest = vv
-    for la in reversed(ls[1:]):
-        rest = (la[..., :, None] * rest[..., None, :]).reshape(key.shape + (-1,))
-    parts = np.matmul(ls[0].transpose(0, 2, 1), rest)
-    out = np.zeros((ncells, grid.p**d, v.shape[1]))
-    np.add.at(out, piece_cell, parts.reshape(parts.shape[0], grid.p**d, v.shape[1]))
-    mag = np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))])[key]
-    spread_mag = np.zeros((ncells, magnitude.shape[1]))
-    np.add.at(spread_mag, piece_cell, np.einsum("pk,pkb->pb", norm.reshape(key.shape), mag))
-    longest = int(min(counts.max(initial=0), CHUNK) + pieces.max(initial=1))
-    return out, longest, spread_mag
+    box, t = grid.boxes(keys)
+    ncells = int(np.prod(grid.nb))
+    pieces = _pieces(_cells(box, grid.nb), ncells)
+    # One padding row: a key at position 0 with values 0 adds nothing.
+    t = np.concatenate([t, np.zeros((1, d))])
+    vv = np.concatenate([v, np.zeros((1, v.shape[1]))])
+    mag = np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))])
+
+    def work(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        index = pieces.index[rows]
+        ls, norm = _block_weights(t, index, grid.p)
+        # sum_i L1(y_i) (L2(y_i) x ... x v_i): the other coordinates' weights times
+        # the values first, so no (keys, p^d) array is ever formed.
+        rest = vv[index]
+        for la in reversed(ls[1:]):
+            rest = (la[..., :, None] * rest[..., None, :]).reshape(index.shape + (-1,))
+        parts = _products(ls[0].transpose(0, 2, 1), rest)
+        return parts, np.einsum("pk,pkb->pb", norm, mag[index])
+
+    done = parallel(work, pieces.blocks())
+    parts = np.concatenate([part for part, _ in done])
+    out = np.add.reduceat(parts, pieces.first, axis=0).reshape(ncells, grid.p**d, v.shape[1])
+    spread_mag = np.add.reduceat(np.concatenate([m for _, m in done]), pieces.first, axis=0)
+    return out, pieces.longest, spread_mag
 
 
 def _transfer(grid: Grid, sums: np.ndarray, c: int) -> np.ndarray:
@@ -248,17 +336,32 @@ def _transfer(grid: Grid, sums: np.ndarray, c: int) -> np.ndarray:
 
 def _gather(grid: Grid, queries: np.ndarray,
             nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interpolate the node values at the queries: (m, c), their cells and weights' norms."""
+    """Interpolate the node values at the queries: (m, c), their cells and weights' norms.
+
+    Queries are grouped by cell like the keys in :func:`_spread`; a piece's nodes are
+    contracted one coordinate at a time (a product for the first, then a weighted
+    sum per further coordinate), never forming the (queries, p^d) weights.
+    """
+    m, d = queries.shape
+    p, c = grid.p, nodes.shape[2]
     box, t = grid.boxes(queries)
     cell = _cells(box, grid.nb)
-    out = np.empty((queries.shape[0], nodes.shape[2]))
-    norm = np.empty(queries.shape[0])
-    step = max(1, 2**22 // (nodes.shape[1] * nodes.shape[2]))
-    for start in range(0, queries.shape[0], step):
-        rows = slice(start, start + step)
-        weights, norm[rows] = _weights(t[rows], grid.p)
-        out[rows] = np.einsum("qk,qkc->qc", weights, nodes[cell[rows]])
-    return out, cell, norm
+    pieces = _pieces(cell, nodes.shape[0])
+    t = np.concatenate([t, np.zeros((1, d))])
+    out = np.empty((m + 1, c))  # the last row takes the padding's answers
+    norm = np.empty(m + 1)
+
+    def work(rows: slice) -> None:
+        index = pieces.index[rows]
+        ls, norm[index] = _block_weights(t, index, p)
+        # Short sums (p terms): einsum's own loop beats both vecdot and the BLAS here.
+        part = np.einsum("pqj,pjk->pqk", ls[0], nodes[pieces.cell[rows]].reshape(index.shape[0], p, -1))
+        for la in ls[1:]:
+            part = np.einsum("pqj,pqjk->pqk", la, part.reshape(index.shape + (p, -1)))
+        out[index] = part
+
+    parallel(work, pieces.blocks())
+    return out[:m], cell, norm[:m]
 
 
 def _axis_tables(grid: Grid, a: int) -> tuple[np.ndarray, np.ndarray]:
@@ -312,11 +415,7 @@ def gaussian_sums(grid: Grid, queries: np.ndarray, keys: np.ndarray,
                      for j in range(magnitude.shape[1])], axis=1)
     mags = mags.reshape(tuple(int(x) for x in grid.nb) + (magnitude.shape[1],))
     tables = [_axis_tables(grid, a) for a in range(d)]
-    # Lengths of the sums along the chain (spread, transfer per coordinate, gather),
-    # and each Lagrange value's own rounding, relative (p + 6) Lambda on either side.
-    length = (longest + int(np.sum(grid.nb)) * grid.p + grid.p**d
-              + 2 * d * (grid.p + 6) * math.ceil(lebesgue(grid.p)) + 16)
-    gamma = length * U / (1 - length * U)
+    gamma = _gamma(_chain_length(longest, grid.nb, grid.p))
     # Rounding: gamma_N times the same sums with absolute values: at most
     # ||L(x)||_1 sum_i ||L(y_i)||_1 |column_i| times the kernel's peak between the boxes.
     rounding = _box_transfer(spread_mag.reshape(mags.shape), [m for _, m in tables])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.stats
@@ -232,5 +233,66 @@ def test_the_crossover_follows_the_measurements():
     assert fgt.worthwhile(10**6, 10**6, 1) and fgt.worthwhile(20_000, 20_000, 1)
     assert not fgt.worthwhile(1_000, 1_000, 1)  # brute force was faster there
     assert not fgt.worthwhile(100, 10**6, 1)  # too few queries to pay for spreading the keys
-    assert fgt.worthwhile(200_000, 200_000, 2) and not fgt.worthwhile(8_000, 8_000, 2)
+    assert fgt.worthwhile(200_000, 200_000, 2) and fgt.worthwhile(50_000, 50_000, 2)
+    assert not fgt.worthwhile(20_000, 20_000, 2)  # every query failed float64's tolerance
+    assert not fgt.worthwhile(10**6, 10**6, 3)  # so it did in 3-D at every size measured
     assert not fgt.worthwhile(10**6, 10**6, 5)
+
+
+def _exact_sums(q, k, cols, h):
+    """``sum_i K(x, y_i) cols_i`` per query in 256-bit arithmetic, rounded to float64."""
+    with mpmath.workprec(256):
+        out = np.empty((q.shape[0], cols.shape[1]))
+        for r, x in enumerate(q):
+            w = [mpmath.exp(-mpmath.fsum((mpmath.mpf(float(x[a])) - mpmath.mpf(float(y[a]))) ** 2
+                                         / (2 * mpmath.mpf(float(h[a])) ** 2)
+                                         for a in range(q.shape[1]))) for y in k]
+            for c in range(cols.shape[1]):
+                out[r, c] = float(mpmath.fsum(wi * mpmath.mpf(float(v)) for wi, v in zip(w, cols[:, c])))
+    return out
+
+
+@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("target", [1e-5, 2.0**-64])
+def test_each_sums_bound_holds_against_256_bit_sums(d, target):
+    """The per-query bound of :func:`transform.gaussian_sums` holds: loose targets make
+    the interpolation part dominate (a wrong truncation bound fails), tight ones the
+    rounding part, whose chain now counts the gather one coordinate at a time."""
+    rng = np.random.default_rng(d)
+    # Two clusters, more keys per box than a piece holds (CHUNK): several pieces per cell.
+    k = np.concatenate([rng.normal(0, 0.3, (300, d)), rng.uniform(-1.5, 1.5, (300, d))])
+    cols = np.stack([np.sin(5 * k[:, 0]) * 10.0 ** rng.uniform(-3, 3, k.shape[0]),
+                     np.ones(k.shape[0])], axis=1)
+    q = np.concatenate([rng.uniform(-1.5, 1.5, (12, d)), k[:4] + 1e-3])
+    h = np.full(d, 0.4)
+    lo, hi = np.minimum(k.min(0), q.min(0)), np.maximum(k.max(0), q.max(0))
+    grid, _ = transform.plan_grid(k, lo, hi, h, target, 3)
+    grid.radius = np.maximum(np.abs(lo), np.abs(hi))
+    sums, err = transform.gaussian_sums(grid, q, k, cols, np.abs(cols))
+    exact = _exact_sums(q, k, cols, h)
+    assert np.all(np.abs(sums - exact) <= err)
+    if target > 1e-10:  # the bound is not vacuous: within 10^4 of the error it bounds
+        assert np.max(np.abs(sums - exact) / err) > 1e-4
+
+
+def test_the_planner_predicts_the_rounding_bound_for_even_keys():
+    """``_rounding_share`` (which steers the box size) tracks the bound
+    gaussian_sums then computes on evenly spread keys, up to a small factor."""
+    rng = np.random.default_rng(0)
+    n, d = 20_000, 2
+    k = rng.uniform(-2.5, 2.5, (n, d))
+    q = rng.uniform(-2.0, 2.0, (500, d))
+    h = np.full(d, 0.15)
+    ones = np.ones((n, 1))
+    for ratio_index in range(len(transform.RATIOS)):
+        ratios = transform.RATIOS
+        try:
+            transform.RATIOS = (ratios[ratio_index],)
+            grid, _ = transform.plan_grid(k, np.full(d, -2.5), np.full(d, 2.5), h, 2.0**-70, 1)
+        finally:
+            transform.RATIOS = ratios
+        grid.radius = np.full(d, 2.5)
+        sums, err = transform.gaussian_sums(grid, q, k, ones, ones)
+        share = transform._rounding_share(grid.r, h, grid.nb, grid.p, n)
+        measured = float(np.median(err[:, 0] / sums[:, 0]))
+        assert share / 8 <= measured <= 8 * share, (ratios[ratio_index], share, measured)
