@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class KernelConstants:
     efficiency: float
 
 
-@lru_cache(maxsize=None)
+@cache
 def _roughness(k: Kernel) -> float:
     if k.name == "gaussian":
         return 1.0 / (2.0 * math.sqrt(math.pi))

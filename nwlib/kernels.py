@@ -10,9 +10,10 @@ exactly as a numerically stable softmax does.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +95,7 @@ class Kernel:
         return _normaliser(self, int(d))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normaliser(kernel: Kernel, d: int) -> float:
     if d < 1:
         raise ValueError(f"d={d}: the dimension must be a positive integer.")
@@ -204,7 +205,7 @@ def kernel_variance(kernel: str | Kernel) -> float:
     return _variance(get_kernel(kernel))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _variance(k: Kernel) -> float:
     if k is KERNELS["constant"]:
         raise ValueError("kernel='constant' has infinite variance; it has no comparable width.")

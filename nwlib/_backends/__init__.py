@@ -29,7 +29,8 @@ Each route returns None where it cannot promise the reference code's accuracy
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..validation import Prepared
 from . import compact_kernels, cpu_gauss, cpu_loo, fgt, sdpa, triton_gauss

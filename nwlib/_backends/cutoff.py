@@ -218,7 +218,7 @@ class Plan:
         return tiles(np.minimum(lo, near), np.maximum(hi, near + 1), self._tile)
 
     def too_close(self, sums: list[np.ndarray], magnitude: np.ndarray,
-                  columns: slice) -> "Plan | None":
+                  columns: slice) -> Plan | None:
         """Find the rows whose skipped keys could move a sum, and widen their reach.
 
         ``sums[b]`` are block b's sums ``sum_i w_i [..]`` over its slice, the weights
@@ -273,7 +273,7 @@ class Plan:
             return None
         return self._subset(np.concatenate(redo), np.concatenate(need))
 
-    def _subset(self, rows: np.ndarray, gap: np.ndarray) -> "Plan":
+    def _subset(self, rows: np.ndarray, gap: np.ndarray) -> Plan:
         sub = object.__new__(Plan)
         sub.__dict__.update(self.__dict__)
         sub.rows = rows

@@ -7,7 +7,8 @@ the exercise asks the learner to derive it.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -6,7 +6,8 @@ chapter composes figures from these pieces and tests can inspect what was drawn.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 

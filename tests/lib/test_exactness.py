@@ -261,7 +261,7 @@ def test_one_key_and_no_query(kernel, lib):
     assert tuple(none.shape) == (0,)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _exact_smooth(dtype: str, lo: float, span: float, h: float) -> tuple:
     rng = np.random.default_rng(11)
     x = lo + np.sort(rng.uniform(0, span, 3000))
