@@ -379,7 +379,8 @@ def main() -> None:
         "",
         f"Data on [-2.5, 2.5]^d. statsmodels is skipped where "
         f"it would take more than {COMPETITOR_LIMIT_S:.0f} s (extrapolated quadratically from the "
-        f"previous size) above n = {TARGET_N:,}, or when it ran past {COMPETITOR_TIMEOUT_S:.0f} s; the textbook code where its two "
+        f"previous size) above n = {TARGET_N:,}, or when it ran past {COMPETITOR_TIMEOUT_S:.0f} s; "
+        "the textbook code where its two "
         f"m x n matrices exceed {TEXTBOOK_LIMIT_BYTES / 2**30:.0f} GiB. float32 rows compare with "
         "statsmodels' float64 run. Peak memory: the case's peak resident set (ru_maxrss) minus "
         "its resident set just before the call (interpreter, libraries and data). \"Pairs "

@@ -62,7 +62,8 @@ ROLE = re.compile(r"\{(cite:p|cite:t|cite|ref|numref|eq|doc)\}`([^`]*)`")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 INCLUDE = re.compile(r"^(`{3,}|:{3,})\{include\}\s+(\S+)\n((?::[^\n]*\n)*)(?:\n)?\1[ \t]*$", re.M)
 COMMENT = re.compile(r"^%.*(?:\n|$)", re.M)
-FOLDED_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution-start\}.*\n(?::[^\n]*\n)*?:class:[^\n]*\bdropdown\b", re.M)
+FOLDED_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution-start\}.*\n(?::[^\n]*\n)*?"
+                             r":class:[^\n]*\bdropdown\b", re.M)
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}[ \t]*\n\1[ \t]*$", re.M)
 COLLAPSED = "jp-MarkdownHeadingCollapsed"  # the cell metadata JupyterLab 4 folds a heading by
 
@@ -157,8 +158,8 @@ def _page_targets(md: Path) -> dict[str, Target]:
             label = re.match(r"^\((\S+)\)=\s*$", line)
             heading = re.match(r"^#+\s+(.*)", lines[n + 1]) if label and n + 1 < len(lines) else None
             if label:
-                found[label.group(1)] = Target(page, "section", heading.group(1) if heading else label.group(1),
-                                               cell=index)
+                section = heading.group(1) if heading else label.group(1)
+                found[label.group(1)] = Target(page, "section", section, cell=index)
             directive = re.match(r"^(?:`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$", line)
             if directive:
                 for option in lines[n + 1:]:
@@ -223,7 +224,8 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
     elif target.kind == "solution" and target.title in targets():
         text = f"Solution: {targets()[target.title].title}"  # a solution's argument is its exercise
     elif target.kind in KINDS:
-        text = f"{KINDS[target.kind]}: {target.title}" if target.title else f"{KINDS[target.kind]} in *{title}*"
+        kind = KINDS[target.kind]
+        text = f"{kind}: {target.title}" if target.title else f"{kind} in *{title}*"
     else:
         text = target.title or title
     return _link(text, link)

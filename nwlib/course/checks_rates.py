@@ -28,7 +28,8 @@ __all__ = ["check_exponents", "check_width_rule", "check_fit_exponent", "check_o
 DIMENSIONS = (1, 2, 3, 5)
 
 
-PAIR = "a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), a tuple, a list or an array"
+PAIR = ("a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), "
+        "a tuple, a list or an array")
 
 
 

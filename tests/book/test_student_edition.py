@@ -30,7 +30,8 @@ def test_references_to_solutions_become_words():
                  "see {ref}`the answer <sol-unit-sphere>` first",
                  "see {doc}`../solutions/parzen`",
                  "compare with [Solution: Parzen](../solutions/parzen.ipynb).",
-                 "% Generated from solutions/parzen.md by tools/make_exercises.py: edit that file instead.\n"):
+                 "% Generated from solutions/parzen.md by tools/make_exercises.py: "
+                 "edit that file instead.\n"):
         out = se.without_solutions(text)
         assert "sol-" not in out and "solutions/" not in out, out
     assert se.without_solutions("an {ref}`exercise <ex-parzen>`") == "an {ref}`exercise <ex-parzen>`"

@@ -31,8 +31,11 @@ def _both(q, x, y, kernel, h, *, torch_in=False, dtype=np.float64):
     args = [np.asarray(a, dtype=dtype) for a in (q, x, y)]
     if torch_in:
         args = [torch.from_numpy(a) for a in args]
-    run = lambda v, method: nwlib.nadaraya_watson(args[0], args[1], v, kernel=kernel, bandwidth=h,
-                                                  empty="nan", method=method)
+
+    def run(v, method):
+        return nwlib.nadaraya_watson(args[0], args[1], v, kernel=kernel, bandwidth=h, empty="nan",
+                                     method=method)
+
     fast = run(args[2], "auto")  # must not warn (warnings are errors in the tests)
     with np.errstate(over="ignore"):  # the reference's squares of huge u overflow to inf
         ref, scale = run(args[2], "reference"), run(abs(args[2]), "reference")

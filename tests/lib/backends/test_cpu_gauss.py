@@ -1,4 +1,5 @@
-"""The fast paths (nwlib._backends.cpu_gauss, nwlib._backends.sdpa) agree with the reference code and with statsmodels.
+"""The fast paths (nwlib._backends.cpu_gauss, nwlib._backends.sdpa) agree with the reference code and
+with statsmodels.
 
 Every comparison is against an independent computation: the reference blocked code
 (method="reference"), statsmodels' KernelReg, or a brute-force leave-one-out loop
