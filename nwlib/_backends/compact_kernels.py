@@ -178,7 +178,7 @@ def _inplace_sums(queries: np.ndarray, keys: np.ndarray, values: np.ndarray,
         return products(w, v1_t, v1_torch, lo, hi).numpy()
 
     out = np.empty((queries.shape[0], c + 1), dtype=values.dtype)
-    for (rows, _, _), part in zip(plan.blocks, parallel(block, plan.blocks)):
+    for (rows, _, _), part in zip(plan.blocks, parallel(block, plan.blocks), strict=True):
         out[plan.query_order[rows]] = part
     return out
 

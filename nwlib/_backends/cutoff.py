@@ -242,7 +242,7 @@ class Plan:
         log_share = math.log(SKIP_SHARE) - bits * math.log(2.0)
         eps = float(np.finfo(self.keys.dtype).eps)
         redo, need = [], []
-        for (rows, lo, hi), s in zip(self.blocks, sums):
+        for (rows, lo, hi), s in zip(self.blocks, sums, strict=True):
             skipped = n - (hi - lo)
             if skipped == 0:
                 continue

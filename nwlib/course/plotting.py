@@ -288,7 +288,7 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
     ['gaussian', 'boxcar']
     """
     fig, axes = axes_grid(len(kernels), ncols=ncols, size=(3.3, 2.6))
-    for name, ax in zip(kernels, axes):
+    for name, ax in zip(kernels, axes, strict=True):
         plot_kernel(name, ax=ax, span=span)
     return fig
 

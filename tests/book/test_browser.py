@@ -210,7 +210,8 @@ def test_width_slider_redraws_without_a_kernel(visit, page):
     p.keyboard.press("ArrowRight")
     p.keyboard.press("ArrowRight")
     after_keys = state()
-    assert all(a != b for a, b in zip(before, after_keys)), "keys moved the slider but nothing redrew"
+    assert all(a != b for a, b in zip(before, after_keys, strict=True)), \
+        "keys moved the slider but nothing redrew"
     # Drag the thumb to the far left, as a reader would with the mouse.
     box = slider.bounding_box()
     p.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
