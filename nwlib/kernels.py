@@ -117,7 +117,7 @@ def _normaliser(kernel: Kernel, d: int) -> float:
 KERNELS: dict[str, Kernel] = {
     k.name: k
     for k in [
-        Kernel("gaussian", lambda s, xp: -0.5 * s, math.inf, "exp(-u^2/2)"),
+        Kernel("gaussian", lambda s, _xp: -0.5 * s, math.inf, "exp(-u^2/2)"),
         Kernel(
             "boxcar",
             _compact(lambda s, xp: xp.ones_like(s), closed=True),
@@ -130,7 +130,7 @@ KERNELS: dict[str, Kernel] = {
             1.0,
             "max(0, 1 - u)",
         ),
-        Kernel("epanechnikov", _compact(lambda s, xp: 1 - s), 1.0, "max(0, 1 - u^2)"),
+        Kernel("epanechnikov", _compact(lambda s, _xp: 1 - s), 1.0, "max(0, 1 - u^2)"),
         Kernel(
             "tricube",
             _compact(lambda s, xp: (1 - s * _safe_sqrt(s, xp)) ** 3),

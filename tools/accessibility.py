@@ -56,8 +56,8 @@ def name_toggles(html: Any) -> Any:
     return soup
 
 
-def label_sidebar_and_bibliography(app: Sphinx, pagename: str, templatename: str,
-                                   context: dict[str, Any], doctree: Any) -> None:
+def label_sidebar_and_bibliography(_app: Sphinx, _pagename: str, _templatename: str,
+                                   context: dict[str, Any], _doctree: Any) -> None:
     generate = context.get("generate_toctree_html")
     if generate is not None:
         def generate_named(*args: Any, **kwargs: Any) -> Any:

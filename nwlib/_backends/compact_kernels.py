@@ -105,15 +105,15 @@ def compact_sums(
     return _scored_sums(queries, keys, values, bandwidth, radius, scores_of, xp)
 
 
-def _boxcar(s: Any, tmp: Any) -> Any:
+def _boxcar(s: Any, _tmp: Any) -> Any:
     return s.le_(1)
 
 
-def _triangular(s: Any, tmp: Any) -> Any:
+def _triangular(s: Any, _tmp: Any) -> Any:
     return s.sqrt_().neg_().add_(1).clamp_min_(0)
 
 
-def _epanechnikov(s: Any, tmp: Any) -> Any:
+def _epanechnikov(s: Any, _tmp: Any) -> Any:
     return s.neg_().add_(1).clamp_min_(0)
 
 
@@ -123,7 +123,7 @@ def _tricube(s: Any, tmp: Any) -> Any:
     return s.mul_(torch.sqrt(s, out=tmp)).neg_().add_(1).clamp_min_(0).pow_(3)
 
 
-def _cosine(s: Any, tmp: Any) -> Any:
+def _cosine(s: Any, _tmp: Any) -> Any:
     outside = s >= 1  # cos(pi/2) rounds to 6e-17, not 0: the edge is cut explicitly
     return s.sqrt_().mul_(math.pi / 2).cos_().masked_fill_(outside, 0)
 

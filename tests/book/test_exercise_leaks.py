@@ -119,7 +119,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, _attrs):
         self._skip += tag in ("script", "style")
 
     def handle_endtag(self, tag):
