@@ -237,7 +237,7 @@ def dev_env(goal="unit"):
 
 
 def lint(goal="lint"):
-    """ruff: pyflakes, import order, NumPy docstrings."""
+    """ruff: pyflakes, import order, NumPy docstrings, bugbear, style (pyproject.toml)."""
     dev_env(goal)
     py("-m", "ruff", "check", ".")
 
