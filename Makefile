@@ -17,7 +17,7 @@ help:
 	@echo "make student    the student edition, without solutions (_build/student/)"
 	@echo "make grade SUBMISSIONS=folder   run learners' exercise notebooks and tabulate their checks"
 	@echo "make unit       the library's tests and doctests only (no book, no notebooks)"
-	@echo "make lint       ruff: pyflakes, import order, NumPy docstrings"
+	@echo "make lint       ruff: pyflakes, import order, NumPy docstrings, bugbear, style (pyproject.toml)"
 	@echo "make lab        open the notebooks in JupyterLab"
 	@echo "make notebooks  regenerate and execute the .ipynb twins of the .md sources"
 	@echo "make bench      time nwlib against statsmodels and brute force; writes benchmarks/results*.md"

@@ -37,7 +37,7 @@ def main() -> None:
     widths = np.geomspace(0.01, 10.0, 50)
     for n in (40, 200):
         ms = np.concatenate([
-            timed(lambda i, k=k: nwlib.course.explore(k, bandwidth=widths[i % widths.size], n=n), 200)
+            timed(lambda i, k=k, n=n: nwlib.course.explore(k, bandwidth=widths[i % widths.size], n=n), 200)
             for k in nwlib.KERNELS
         ])
         print(f"compute per move, n = {n:3d}: median {np.median(ms):.2f} ms, "

@@ -19,8 +19,9 @@ The package has three layers:
   ridge regression), :mod:`.asymptotics` (kernel constants and the AMISE width),
   :mod:`.metric` (a learned shared projection), :mod:`.fast_transform` (the fast Gauss
   transform's interpolation, sums and bounds, shown), :mod:`.features` (random features,
-  linear attention), :mod:`.causal` (causal linear attention by running sums) and :mod:`.attention_layer` (a learned multi-head layer; a torch
-  module, so it is imported on first use: ``import nwlib`` stays free of torch);
+  linear attention), :mod:`.causal` (causal linear attention by running sums) and
+  :mod:`.attention_layer` (a learned multi-head layer; a torch module, so it is imported on
+  first use: ``import nwlib`` stays free of torch);
 - :mod:`._backends`: private fast paths for the Gaussian kernel behind one
   dispatch; they import only :mod:`.validation` and :mod:`.blocking`;
 - :mod:`.course`: what exists for the book (data sets, figures, widgets, learner

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class KernelConstants:
     efficiency: float
 
 
-@lru_cache(maxsize=None)
+@cache
 def _roughness(k: Kernel) -> float:
     if k.name == "gaussian":
         return 1.0 / (2.0 * math.sqrt(math.pi))
@@ -166,7 +166,9 @@ def amise(n: float, *, bandwidth: float, kernel: str | Kernel = "gaussian", nois
 
     Examples
     --------
-    >>> round(amise(100, bandwidth=0.5, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)  # 0.5**4 + R/50
+    The squared bias 0.5**4 plus the variance R/50:
+
+    >>> round(amise(100, bandwidth=0.5, noise_var=1.0, bias_integral=1.0, variance_integral=1.0), 4)
     0.0681
     """
     _check(n, noise_var, bias_integral, variance_integral)

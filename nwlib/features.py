@@ -39,7 +39,8 @@ FEATURE_KINDS = ("fourier", "positive", "softmax")
 class RandomFeatures:
     """A drawn feature map ``x -> phi(x)`` of ``D`` random features.
 
-    Array types: none; holds float64 numpy arrays; called on points it returns their float dtype (a tensor for tensor input).
+    Array types: none; holds float64 numpy arrays; called on points it returns their float
+    dtype (a tensor for tensor input).
 
     Parameters
     ----------

@@ -10,9 +10,10 @@ exactly as a numerically stable softmax does.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +95,7 @@ class Kernel:
         return _normaliser(self, int(d))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normaliser(kernel: Kernel, d: int) -> float:
     if d < 1:
         raise ValueError(f"d={d}: the dimension must be a positive integer.")
@@ -116,7 +117,7 @@ def _normaliser(kernel: Kernel, d: int) -> float:
 KERNELS: dict[str, Kernel] = {
     k.name: k
     for k in [
-        Kernel("gaussian", lambda s, xp: -0.5 * s, math.inf, "exp(-u^2/2)"),
+        Kernel("gaussian", lambda s, _xp: -0.5 * s, math.inf, "exp(-u^2/2)"),
         Kernel(
             "boxcar",
             _compact(lambda s, xp: xp.ones_like(s), closed=True),
@@ -129,7 +130,7 @@ KERNELS: dict[str, Kernel] = {
             1.0,
             "max(0, 1 - u)",
         ),
-        Kernel("epanechnikov", _compact(lambda s, xp: 1 - s), 1.0, "max(0, 1 - u^2)"),
+        Kernel("epanechnikov", _compact(lambda s, _xp: 1 - s), 1.0, "max(0, 1 - u^2)"),
         Kernel(
             "tricube",
             _compact(lambda s, xp: (1 - s * _safe_sqrt(s, xp)) ** 3),
@@ -204,7 +205,7 @@ def kernel_variance(kernel: str | Kernel) -> float:
     return _variance(get_kernel(kernel))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _variance(k: Kernel) -> float:
     if k is KERNELS["constant"]:
         raise ValueError("kernel='constant' has infinite variance; it has no comparable width.")

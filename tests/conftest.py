@@ -20,7 +20,7 @@ _ROOT = Path(__file__).resolve().parents[1]
 _UNIT_DIRS = (_ROOT / "tests" / "lib", _ROOT / "nwlib")
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(items):
     """Mark ``unit`` what `make unit` runs: library tests and doctests not marked ``slow``.
 
     CI runs `make unit` before the book, then `make test` with ``-m "not unit"`` so the

@@ -39,8 +39,10 @@ def name_toggles(html: Any) -> Any:
 
     Examples
     --------
-    >>> str(name_toggles('<li><a href="k.html">Kernels</a><details><summary><i></i></summary></details></li>'))
-    '<li><a href="k.html">Kernels</a><details><summary aria-label="Show or hide the pages under Kernels"><i></i></summary></details></li>'
+    >>> item = '<li><a href="k.html">Kernels</a><details><summary><i></i></summary></details></li>'
+    >>> print(name_toggles(item))  # doctest: +NORMALIZE_WHITESPACE
+    <li><a href="k.html">Kernels</a><details><summary aria-label="Show or hide the pages
+    under Kernels"><i></i></summary></details></li>
     """
     soup = html if isinstance(html, BeautifulSoup) else BeautifulSoup(str(html), "html.parser")
     for summary in soup.find_all("summary"):
@@ -54,8 +56,8 @@ def name_toggles(html: Any) -> Any:
     return soup
 
 
-def label_sidebar_and_bibliography(app: Sphinx, pagename: str, templatename: str,
-                                   context: dict[str, Any], doctree: Any) -> None:
+def label_sidebar_and_bibliography(_app: Sphinx, _pagename: str, _templatename: str,
+                                   context: dict[str, Any], _doctree: Any) -> None:
     generate = context.get("generate_toctree_html")
     if generate is not None:
         def generate_named(*args: Any, **kwargs: Any) -> Any:

@@ -237,7 +237,7 @@ def dev_env(goal="unit"):
 
 
 def lint(goal="lint"):
-    """ruff: pyflakes, import order, NumPy docstrings."""
+    """ruff: pyflakes, import order, NumPy docstrings, bugbear, style (pyproject.toml)."""
     dev_env(goal)
     py("-m", "ruff", "check", ".")
 
@@ -299,7 +299,7 @@ def grade(goal="grade", extra=()):
     py("tools/grade.py", *extra)
 
 
-def clean(goal="clean"):
+def clean(_goal="clean"):
     """Remove _build and vendor-assets (the execution cache stays)."""
     for folder in ("_build", "vendor-assets"):
         shutil.rmtree(str(ROOT / folder), ignore_errors=True)

@@ -62,7 +62,8 @@ ROLE = re.compile(r"\{(cite:p|cite:t|cite|ref|numref|eq|doc)\}`([^`]*)`")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 INCLUDE = re.compile(r"^(`{3,}|:{3,})\{include\}\s+(\S+)\n((?::[^\n]*\n)*)(?:\n)?\1[ \t]*$", re.M)
 COMMENT = re.compile(r"^%.*(?:\n|$)", re.M)
-FOLDED_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution-start\}.*\n(?::[^\n]*\n)*?:class:[^\n]*\bdropdown\b", re.M)
+FOLDED_SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution-start\}.*\n(?::[^\n]*\n)*?"
+                             r":class:[^\n]*\bdropdown\b", re.M)
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}[ \t]*\n\1[ \t]*$", re.M)
 COLLAPSED = "jp-MarkdownHeadingCollapsed"  # the cell metadata JupyterLab 4 folds a heading by
 
@@ -154,27 +155,42 @@ def _page_targets(md: Path) -> dict[str, Target]:
             continue
         lines = source.splitlines()
         for n, line in enumerate(lines):
-            label = re.match(r"^\((\S+)\)=\s*$", line)
-            heading = re.match(r"^#+\s+(.*)", lines[n + 1]) if label and n + 1 < len(lines) else None
-            if label:
-                found[label.group(1)] = Target(page, "section", heading.group(1) if heading else label.group(1),
-                                               cell=index)
-            directive = re.match(r"^(?:`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$", line)
-            if directive:
-                for option in lines[n + 1:]:
-                    if not option.startswith(":"):
-                        break
-                    named = re.match(r"^:(?:label|name):\s*(\S+)", option)
-                    if named:
-                        kind = directive.group(1).removeprefix("prf:").removesuffix("-start")
-                        if kind == "math":
-                            equations += 1
-                        found[named.group(1)] = Target(page, "equation" if kind == "math" else kind,
-                                                       directive.group(2).strip(), equations, index)
+            section = _section_label(lines, n)
+            if section:
+                found[section[0]] = Target(page, "section", section[1], cell=index)
+            for name, kind, title in _directive_labels(lines, n):
+                if kind == "math":
+                    equations += 1
+                found[name] = Target(page, "equation" if kind == "math" else kind, title, equations, index)
             equation = re.match(r"^\$\$\s*\((\S+)\)\s*$", line)
             if equation:
                 equations += 1
                 found[equation.group(1)] = Target(page, "equation", "", equations, index)
+    return found
+
+
+def _section_label(lines: list[str], n: int) -> tuple[str, str] | None:
+    """The label ``(name)=`` on line n and its section's title (the heading below, else the name)."""
+    label = re.match(r"^\((\S+)\)=\s*$", lines[n])
+    if not label:
+        return None
+    heading = re.match(r"^#+\s+(.*)", lines[n + 1]) if n + 1 < len(lines) else None
+    return label.group(1), heading.group(1) if heading else label.group(1)
+
+
+def _directive_labels(lines: list[str], n: int) -> list[tuple[str, str, str]]:
+    """(name, kind, argument) for each ``:label:``/``:name:`` option of a directive opening on line n."""
+    directive = re.match(r"^(?:`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$", lines[n])
+    if not directive:
+        return []
+    kind = directive.group(1).removeprefix("prf:").removesuffix("-start")
+    found = []
+    for option in lines[n + 1:]:
+        if not option.startswith(":"):
+            break
+        named = re.match(r"^:(?:label|name):\s*(\S+)", option)
+        if named:
+            found.append((named.group(1), kind, directive.group(2).strip()))
     return found
 
 
@@ -212,21 +228,24 @@ def _ref(role: str, content: str, here: str, cell: int) -> str | None:
     if same_page:
         where = "below" if target.cell > cell else "above"
         return text.replace("%s", f"{target.number}") if text else f"the figure {where}"
-    link = page_link(target.page, here)
-    title = page_title(target.page)
+    return _link(_elsewhere(target, text), page_link(target.page, here))
+
+
+def _elsewhere(target: Target, text: str | None) -> str:
+    """The words for a reference to a target on another page (``text``: the role's own, if any)."""
     if text:
-        text = text.replace("%s", str(target.number))
-    elif target.kind == "equation":
-        text = f"Eq. {target.number} of *{title}*"
-    elif target.kind == "figure":
-        text = f"Fig. {target.number} of *{title}*"
-    elif target.kind == "solution" and target.title in targets():
-        text = f"Solution: {targets()[target.title].title}"  # a solution's argument is its exercise
-    elif target.kind in KINDS:
-        text = f"{KINDS[target.kind]}: {target.title}" if target.title else f"{KINDS[target.kind]} in *{title}*"
-    else:
-        text = target.title or title
-    return _link(text, link)
+        return text.replace("%s", str(target.number))
+    title = page_title(target.page)
+    if target.kind == "equation":
+        return f"Eq. {target.number} of *{title}*"
+    if target.kind == "figure":
+        return f"Fig. {target.number} of *{title}*"
+    if target.kind == "solution" and target.title in targets():
+        return f"Solution: {targets()[target.title].title}"  # a solution's argument is its exercise
+    if target.kind in KINDS:
+        kind = KINDS[target.kind]
+        return f"{kind}: {target.title}" if target.title else f"{kind} in *{title}*"
+    return target.title or title
 
 
 def _link(text: str, link: str | None) -> str:

@@ -77,7 +77,7 @@ def refresh(md: Path) -> Path:
     if _cells(nbformat.v4.new_notebook(cells=code)) != _cells(nbformat.v4.new_notebook(cells=wanted)):
         raise SystemExit(f"{md.relative_to(ROOT)}: its code cells changed; run `nbsync.py build` on it")
     cells = []
-    for cell, fresh in zip(code, wanted):
+    for cell, fresh in zip(code, wanted, strict=True):
         # Captions and alt text live in the code cell's metadata: take them from the source.
         cell.metadata = {**fresh.metadata, **{k: v for k, v in cell.metadata.items() if k == "execution"}}
         cells.append(cell)

@@ -17,8 +17,8 @@ from typing import Any
 from sphinx.application import Sphinx
 
 
-def add_notebook_download(app: Sphinx, pagename: str, templatename: str,
-                          context: dict[str, Any], doctree: Any) -> None:
+def add_notebook_download(app: Sphinx, pagename: str, _templatename: str,
+                          context: dict[str, Any], _doctree: Any) -> None:
     if "kernelspec" not in app.env.metadata.get(pagename, {}):
         return
     executed = Path(app.srcdir) / f"{pagename}.ipynb"

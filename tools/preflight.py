@@ -39,6 +39,30 @@ def running_under_rosetta():
     return out.stdout.strip() == b"1"
 
 
+def mac_problems(machine, mac_version=None, translated=None):
+    """What torch 2.13 cannot install on among Macs: Intel, Rosetta, macOS before 14.
+
+    ``mac_version`` and ``translated`` default to this machine's (asked only when needed).
+    """
+    if machine != "arm64":
+        if translated if translated is not None else running_under_rosetta():
+            return ["This Python is an Intel (x86_64) build running under Rosetta on Apple "
+                    "silicon: torch 2.13 has no macOS wheels for Intel. Install an arm64 or "
+                    "universal2 Python 3.11+ (python.org's macOS installer, Homebrew in "
+                    "/opt/homebrew, or uv) and run again with it."]
+        return ["This is an Intel Mac (x86_64): torch 2.13, which the course needs, ships macOS "
+                "wheels only for Apple silicon, so the install would fail inside pip. To run "
+                "the notebooks, " + ELSEWHERE]
+    version = mac_version if mac_version is not None else platform.mac_ver()[0]
+    parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    if parts and parts < MACOS_MINIMUM:
+        return ["This is macOS {}: torch 2.13, which the course needs, ships wheels for macOS 14 "
+                "(Sonoma) or later, so the install would fail inside pip. Every Mac with Apple "
+                "silicon can update to macOS 14 (System Settings > General > Software Update); "
+                "or ".format(version) + ELSEWHERE]
+    return []
+
+
 def platform_problems(system=None, machine=None, mac_version=None, bits=None, translated=None):
     """What torch 2.13 cannot install on: this OS, its version, its architecture, a 32-bit Python.
 
@@ -52,23 +76,7 @@ def platform_problems(system=None, machine=None, mac_version=None, bits=None, tr
                 "a 64-bit Python. Install the 64-bit Python 3.11+ (python.org: \"64-bit\" "
                 "installer).".format(bits)]
     if system == "Darwin":
-        if machine != "arm64":
-            if translated if translated is not None else running_under_rosetta():
-                return ["This Python is an Intel (x86_64) build running under Rosetta on Apple "
-                        "silicon: torch 2.13 has no macOS wheels for Intel. Install an arm64 or "
-                        "universal2 Python 3.11+ (python.org's macOS installer, Homebrew in "
-                        "/opt/homebrew, or uv) and run again with it."]
-            return ["This is an Intel Mac (x86_64): torch 2.13, which the course needs, ships macOS "
-                    "wheels only for Apple silicon, so the install would fail inside pip. To run "
-                    "the notebooks, " + ELSEWHERE]
-        version = mac_version if mac_version is not None else platform.mac_ver()[0]
-        parts = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
-        if parts and parts < MACOS_MINIMUM:
-            return ["This is macOS {}: torch 2.13, which the course needs, ships wheels for macOS 14 "
-                    "(Sonoma) or later, so the install would fail inside pip. Every Mac with Apple "
-                    "silicon can update to macOS 14 (System Settings > General > Software Update); "
-                    "or ".format(version) + ELSEWHERE]
-        return []
+        return mac_problems(machine, mac_version, translated)
     if system == "Windows":
         if machine in ("amd64", "x86_64"):
             return []

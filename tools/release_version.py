@@ -2,9 +2,9 @@
 
 A release is tagged ``v<version>``, where ``<version>`` is ``pyproject.toml``'s
 ``project.version``, ``CITATION.cff``'s ``version`` and the newest numbered section of
-``CHANGELOG.md`` (``## 0.2.0 (date)``, below ``## Unreleased``). The CI workflow runs this on every pushed ``v*`` tag and stops
-before publishing anything when they disagree; with ``--notes`` it writes that CHANGELOG
-section, the release's notes.
+``CHANGELOG.md`` (``## 0.2.0 (date)``, below ``## Unreleased``). The CI workflow runs this
+on every pushed ``v*`` tag and stops before publishing anything when they disagree; with
+``--notes`` it writes that CHANGELOG section, the release's notes.
 
     python tools/release_version.py v0.2.0 [--notes release-notes.md]
 """
@@ -24,7 +24,8 @@ SECTION = re.compile(r"^## (\d+\.\d+\.\d+)\b.*$", re.M)
 def changelog_release(text: str) -> tuple[str, str]:
     """The newest released version in a CHANGELOG and its notes (the section's body).
 
-    >>> changelog_release("# Changelog\\n## Unreleased\\n- x\\n## 0.2.0 (2027-01-05)\\n- y\\n## 0.1.0\\n- z\\n")
+    >>> changelog_release("# Changelog\\n## Unreleased\\n- x\\n"
+    ...                   "## 0.2.0 (2027-01-05)\\n- y\\n## 0.1.0\\n- z\\n")
     ('0.2.0', '- y')
     """
     first = SECTION.search(text)

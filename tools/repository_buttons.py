@@ -63,7 +63,7 @@ def release_downloads(url: str) -> list[dict[str, str]]:
             for name, (text, icon) in RELEASE_FILES.items()]
 
 
-def buttons_follow_the_address(app: Sphinx, config: Any) -> None:
+def buttons_follow_the_address(_app: Sphinx, config: Any) -> None:
     options = config.html_theme_options
     url = repository_url(options)
     options["repository_url"] = url
@@ -71,8 +71,8 @@ def buttons_follow_the_address(app: Sphinx, config: Any) -> None:
     options["use_issues_button"] = bool(url)
 
 
-def add_release_downloads(app: Sphinx, pagename: str, templatename: str,
-                          context: dict[str, Any], doctree: Any) -> None:
+def add_release_downloads(app: Sphinx, _pagename: str, _templatename: str,
+                          context: dict[str, Any], _doctree: Any) -> None:
     extra = release_downloads(app.config.html_theme_options.get("repository_url", ""))
     for button in context.get("header_buttons", []):
         if extra and button.get("label") == "download-buttons":

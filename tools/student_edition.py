@@ -86,6 +86,17 @@ def copy_sources(root: Path, src: Path) -> None:
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     (src / "_toc.yml").write_text(yaml.safe_dump(student_toc(toc), sort_keys=False),
                                   encoding="utf-8")
+    strip_solutions(src)
+    # Start from the main build's execution cache: notebooks it holds are not executed again.
+    main_cache = root / ".jupyter_cache"
+    if main_cache.is_dir():
+        for keyed in main_cache.iterdir():
+            if keyed.is_dir() and not (src / ".jupyter_cache" / keyed.name).exists():
+                shutil.copytree(keyed, src / ".jupyter_cache" / keyed.name)
+
+
+def strip_solutions(src: Path) -> None:
+    """Rewrite every page and notebook markdown cell under ``src`` that names a solution."""
     for path in src.rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         if without_solutions(text) != text:
@@ -99,12 +110,6 @@ def copy_sources(root: Path, src: Path) -> None:
                 changed = True
         if changed:
             nbformat.write(nb, path)
-    # Start from the main build's execution cache: notebooks it holds are not executed again.
-    main_cache = root / ".jupyter_cache"
-    if main_cache.is_dir():
-        for keyed in main_cache.iterdir():
-            if keyed.is_dir() and not (src / ".jupyter_cache" / keyed.name).exists():
-                shutil.copytree(keyed, src / ".jupyter_cache" / keyed.name)
 
 
 def dangling_links(site: Path) -> list[str]:

@@ -19,8 +19,8 @@ def _key(script: Any) -> tuple:
     return (getattr(script, "filename", str(script)) or "", tuple(sorted(attributes.items())))
 
 
-def drop_repeated_scripts(app: Sphinx, pagename: str, templatename: str,
-                          context: dict[str, Any], doctree: Any) -> None:
+def drop_repeated_scripts(_app: Sphinx, _pagename: str, _templatename: str,
+                          context: dict[str, Any], _doctree: Any) -> None:
     seen: set[tuple] = set()
     unique = []
     for script in context.get("script_files", []):

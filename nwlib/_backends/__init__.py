@@ -33,7 +33,8 @@ Each route returns None where it cannot promise the reference code's accuracy
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -105,15 +106,15 @@ def compact_sums(
     return _scored_sums(queries, keys, values, bandwidth, radius, scores_of, xp)
 
 
-def _boxcar(s: Any, tmp: Any) -> Any:
+def _boxcar(s: Any, _tmp: Any) -> Any:
     return s.le_(1)
 
 
-def _triangular(s: Any, tmp: Any) -> Any:
+def _triangular(s: Any, _tmp: Any) -> Any:
     return s.sqrt_().neg_().add_(1).clamp_min_(0)
 
 
-def _epanechnikov(s: Any, tmp: Any) -> Any:
+def _epanechnikov(s: Any, _tmp: Any) -> Any:
     return s.neg_().add_(1).clamp_min_(0)
 
 
@@ -123,7 +124,7 @@ def _tricube(s: Any, tmp: Any) -> Any:
     return s.mul_(torch.sqrt(s, out=tmp)).neg_().add_(1).clamp_min_(0).pow_(3)
 
 
-def _cosine(s: Any, tmp: Any) -> Any:
+def _cosine(s: Any, _tmp: Any) -> Any:
     outside = s >= 1  # cos(pi/2) rounds to 6e-17, not 0: the edge is cut explicitly
     return s.sqrt_().mul_(math.pi / 2).cos_().masked_fill_(outside, 0)
 
@@ -178,7 +179,7 @@ def _inplace_sums(queries: np.ndarray, keys: np.ndarray, values: np.ndarray,
         return products(w, v1_t, v1_torch, lo, hi).numpy()
 
     out = np.empty((queries.shape[0], c + 1), dtype=values.dtype)
-    for (rows, _, _), part in zip(plan.blocks, parallel(block, plan.blocks)):
+    for (rows, _, _), part in zip(plan.blocks, parallel(block, plan.blocks), strict=True):
         out[plan.query_order[rows]] = part
     return out
 

@@ -46,10 +46,11 @@ import itertools
 import math
 import os
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Any, Callable, Iterator, Sequence
+from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -222,7 +223,7 @@ def half_sq_dists(q: np.ndarray, k_t: np.ndarray, scale: np.ndarray, out: np.nda
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def exp_floor(dtype: np.dtype) -> float:
     """Return the most negative exponent whose exp is still a normal number (not subnormal)."""
     return float(np.floor(np.log(np.finfo(dtype).tiny))) + 1.0

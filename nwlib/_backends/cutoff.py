@@ -218,7 +218,7 @@ class Plan:
         return tiles(np.minimum(lo, near), np.maximum(hi, near + 1), self._tile)
 
     def too_close(self, sums: list[np.ndarray], magnitude: np.ndarray,
-                  columns: slice) -> "Plan | None":
+                  columns: slice) -> Plan | None:
         """Find the rows whose skipped keys could move a sum, and widen their reach.
 
         ``sums[b]`` are block b's sums ``sum_i w_i [..]`` over its slice, the weights
@@ -242,7 +242,7 @@ class Plan:
         log_share = math.log(SKIP_SHARE) - bits * math.log(2.0)
         eps = float(np.finfo(self.keys.dtype).eps)
         redo, need = [], []
-        for (rows, lo, hi), s in zip(self.blocks, sums):
+        for (rows, lo, hi), s in zip(self.blocks, sums, strict=True):
             skipped = n - (hi - lo)
             if skipped == 0:
                 continue
@@ -273,7 +273,7 @@ class Plan:
             return None
         return self._subset(np.concatenate(redo), np.concatenate(need))
 
-    def _subset(self, rows: np.ndarray, gap: np.ndarray) -> "Plan":
+    def _subset(self, rows: np.ndarray, gap: np.ndarray) -> Plan:
         sub = object.__new__(Plan)
         sub.__dict__.update(self.__dict__)
         sub.rows = rows

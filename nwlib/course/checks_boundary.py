@@ -8,7 +8,8 @@ of the derivation that went wrong without writing out the result.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,8 @@ def check_memory(fn: Callable[..., Any]) -> Feedback:
     """
     n, d, n_features, c = 1000, 16, 64, 8
     result = call_answer(fn, n, d, n_features, c)
-    got, _ = answer_array(result, (2,), "a pair of numbers: (state of linear attention, cache of softmax attention)")
+    got, _ = answer_array(result, (2,),
+                          "a pair of numbers: (state of linear attention, cache of softmax attention)")
     name = answer_name(fn)
     state, cache = n_features * c + n_features, n * (d + c)
     messages = []

@@ -7,7 +7,8 @@ the exercise asks the learner to derive it.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,8 @@ __all__ = ["check_exponents", "check_width_rule", "check_fit_exponent", "check_o
 DIMENSIONS = (1, 2, 3, 5)
 
 
-PAIR = "a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), a tuple, a list or an array"
+PAIR = ("a pair of numbers (width exponent, MSE exponent), for instance (Fraction(-1, 3), -2.0), "
+        "a tuple, a list or an array")
 
 
 

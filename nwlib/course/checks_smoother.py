@@ -6,7 +6,8 @@ hat matrix), so that a learner's shortcut is tested against what it claims to sh
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -204,6 +205,28 @@ def _pair(result: Any, steps: int, shape: tuple[int, ...]) -> tuple[np.ndarray, 
     return widths, losses, max(rtol, rtol_l)
 
 
+def _full_batch_mistake(x: Any, y: Any, init: Any, widths: np.ndarray, losses: np.ndarray,
+                        rtol: float, lr: float, steps: int) -> str | None:
+    """Name what is wrong with a whole-batch run (batch_size = n) of SGD on log h; None if nothing."""
+    want_w, want_l = _descend(x, y, init, lr, steps, "right")
+    if close(widths, want_w, rtol) and close(losses, want_l, rtol):
+        return None
+    if close(widths, np.log(want_w), rtol):
+        return "You returned t = log h; return the widths h = exp(t)."
+    if close(widths, want_w, rtol) and close(losses[1:], want_l[:-1], rtol):
+        return "losses[k] must be the loss at widths[k], computed before step k, not after it."
+    if close(widths, want_w, rtol):
+        return ("The widths are right, the losses are not: record the mean squared error of each "
+                "step's batch.")
+    for how, message in SGD_MISTAKES.items():
+        if close(widths, _descend(x, y, init, lr, steps, how)[0], rtol):
+            return message
+    return (f"With every point in the batch (batch_size = n) the widths differ from plain "
+            f"gradient steps t <- t - lr * dL/dt on t = log h, starting at h = {init} "
+            f"(expected {np.round(want_w, 4).tolist()}, got {np.round(widths, 4).tolist()}). "
+            "Adam or momentum take other steps.")
+
+
 @reports
 def check_sgd_log_width(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(predict, x, y, init, lr, steps, batch_size, seed) -> (widths, losses)``.
@@ -235,27 +258,10 @@ def check_sgd_log_width(fn: Callable[..., Any]) -> Feedback:
             where = "" if d == 1 else " With init of shape (d,), learn a vector t = log h of shape (d,)."
             return Feedback(name, "failed", [err.feedback.messages[0] + where])
         cases.append((x, y, init, widths, losses, rtol))
-    for x, y, init, widths, losses, rtol in cases:
-        want_w, want_l = _descend(x, y, init, lr, steps, "right")
-        if close(widths, want_w, rtol) and close(losses, want_l, rtol):
-            continue
-        if close(widths, np.log(want_w), rtol):
-            return Feedback(name, "failed", ["You returned t = log h; return the widths "
-                                             "h = exp(t)."])
-        if close(widths, want_w, rtol) and close(losses[1:], want_l[:-1], rtol):
-            return Feedback(name, "failed", ["losses[k] must be the loss at widths[k], "
-                                             "computed before step k, not after it."])
-        if close(widths, want_w, rtol):
-            return Feedback(name, "failed", ["The widths are right, the losses are not: "
-                                             "record the mean squared error of each step's batch."])
-        for how, message in SGD_MISTAKES.items():
-            if close(widths, _descend(x, y, init, lr, steps, how)[0], rtol):
-                return Feedback(name, "failed", [message])
-        return Feedback(name, "failed", [
-            f"With every point in the batch (batch_size = n) the widths differ from plain "
-            f"gradient steps t <- t - lr * dL/dt on t = log h, starting at h = {init} "
-            f"(expected {np.round(want_w, 4).tolist()}, got {np.round(widths, 4).tolist()}). "
-            "Adam or momentum take other steps."])
+    for case in cases:
+        mistake = _full_batch_mistake(*case, lr, steps)
+        if mistake:
+            return Feedback(name, "failed", [mistake])
     x, y, init = cases[0][:3]
     runs = [call_answer(fn, _loo_torch, x, y, init, lr, steps, 4, seed) for seed in (0, 0, 1)]
     small = [_pair(r, steps, ())[0] for r in runs]

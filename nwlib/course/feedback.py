@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -234,7 +235,9 @@ RTOL = {"double": 1e-6, "single": 1e-4}
 
 
 def close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6, atol: float | None = None) -> bool:
-    """Tell whether a and b have the same shape and agree within tolerance; ``atol`` defaults to ``rtol`` times max |b|.
+    """Tell whether a and b have the same shape and agree within tolerance.
+
+    ``atol`` defaults to ``rtol`` times max |b|.
 
     >>> import numpy as np
     >>> close(np.array([1.0, 1e-12]), np.array([1.0, 0.0]))

@@ -7,7 +7,8 @@ that names the mistake; it never raises on a wrong answer.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -6,7 +6,8 @@ chapter composes figures from these pieces and tests can inspect what was drawn.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -287,7 +288,7 @@ def plot_kernel_gallery(kernels: Sequence[str] = tuple(KERNELS), *, ncols: int =
     ['gaussian', 'boxcar']
     """
     fig, axes = axes_grid(len(kernels), ncols=ncols, size=(3.3, 2.6))
-    for name, ax in zip(kernels, axes):
+    for name, ax in zip(kernels, axes, strict=True):
         plot_kernel(name, ax=ax, span=span)
     return fig
 

@@ -31,6 +31,9 @@ WEIGHT_SCALE = 1000
 #: More widths than this would make the page heavy for no visible gain.
 MAX_WIDTHS = 60
 
+#: The slider's default widths: 21, geometric from 0.05 to 2 (a tuple: a default is shared).
+CANDIDATES = tuple(float(w) for w in np.geomspace(0.05, 2.0, 21).round(3))
+
 _SCRIPT = Path(__file__).with_name("static_explorer.js")
 
 
@@ -100,7 +103,7 @@ def static_width_explorer(
     data: RegressionData | None = None,
     *,
     kernels: Sequence[str] = ("gaussian", "epanechnikov", "boxcar"),
-    candidates: ArrayLike = np.geomspace(0.05, 2.0, 21).round(3),
+    candidates: ArrayLike = CANDIDATES,
     heatmap_rows: int = 10,
     decimals: int = 3,
 ) -> StaticWidthExplorer:
@@ -115,7 +118,7 @@ def static_width_explorer(
     kernels : sequence of str
         Kernel names the reader can pick from (the first is shown first).
     candidates : array_like
-        Strictly increasing widths, one per slider position.
+        Strictly increasing widths, one per slider position; default :data:`CANDIDATES`.
     heatmap_rows : int
         How many evenly spaced queries the weights heatmap shows.
     decimals : int

@@ -7,7 +7,8 @@ and returns a :class:`~nwlib.course.feedback.Feedback` that names the mistake.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -78,7 +78,7 @@ def reports(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
     return REPORT.findall(outputs_text(nb))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def handed_out_reports(name: str) -> tuple[tuple[str, str], ...]:
     """The check reports of the handed-out notebook, executed once per test session."""
     return tuple(reports(execute(handed_out(name), "exercises")))

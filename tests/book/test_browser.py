@@ -3,8 +3,9 @@
 The site is served from 127.0.0.1; any request to another host is blocked and recorded.
 Every page is opened in light and in dark mode. Screenshots land in _build/screenshots/
 for a person to look at. axe-core (the npm package pinned in package-lock.json, injected
-from node_modules) checks every page, in both modes, against WCAG 2 A and AA. tests/book/chromium.py finds the browser (NW_CHROMIUM, the PATH or
-Playwright's own), or skips with a message saying how to get one (fails under CI=true).
+from node_modules) checks every page, in both modes, against WCAG 2 A and AA.
+tests/book/chromium.py finds the browser (NW_CHROMIUM, the PATH or Playwright's own), or
+skips with a message saying how to get one (fails under CI=true).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: r.url not in self.offsite
                      and self.errors.append(f"failed: {r.url} {r.failure}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+        self.page.on("response", lambda r: r.status >= 400
+                     and self.errors.append(f"HTTP {r.status}: {r.url}"))
         self.page.goto(base_url + page, wait_until="load")
         # A redirect page (the site's index.html) forwards the reader: test where it lands.
         redirect = REFRESH.search(page_file(page.split("?")[0]).read_text(encoding="utf-8"))
@@ -208,7 +210,8 @@ def test_width_slider_redraws_without_a_kernel(visit, page):
     p.keyboard.press("ArrowRight")
     p.keyboard.press("ArrowRight")
     after_keys = state()
-    assert all(a != b for a, b in zip(before, after_keys)), "keys moved the slider but nothing redrew"
+    assert all(a != b for a, b in zip(before, after_keys, strict=True)), \
+        "keys moved the slider but nothing redrew"
     # Drag the thumb to the far left, as a reader would with the mouse.
     box = slider.bounding_box()
     p.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -265,7 +268,8 @@ def test_explorer_follows_the_theme(visit, page, scheme):
         return [s.backgroundColor, s.color, getComputedStyle(t).fill]; }""")
     background, text, label = (_luminance(c) for c in colours)
     page_background = _luminance(p.evaluate("() => getComputedStyle(document.body).backgroundColor"))
-    assert abs(background - page_background) < 0.1, f"{scheme}: explorer {colours[0]} on the page's background"
+    assert abs(background - page_background) < 0.1, \
+        f"{scheme}: explorer {colours[0]} on the page's background"
     if scheme == "dark":
         assert background < 0.2 and text > 0.6 and label > 0.6, colours
     else:

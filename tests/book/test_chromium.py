@@ -9,7 +9,7 @@ import pytest
 @pytest.fixture
 def no_browser(monkeypatch):
     monkeypatch.delenv("NW_CHROMIUM", raising=False)
-    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(chromium.shutil, "which", lambda _name: None)
     monkeypatch.setattr(chromium, "playwright_chromium", lambda: None)
 
 
@@ -18,7 +18,7 @@ def test_environment_variable_comes_first(monkeypatch, tmp_path):
     browser.write_text("#!/bin/sh\n")
     browser.chmod(0o755)
     monkeypatch.setenv("NW_CHROMIUM", str(browser))
-    monkeypatch.setattr(chromium.shutil, "which", lambda name: pytest.fail("PATH searched"))
+    monkeypatch.setattr(chromium.shutil, "which", lambda _name: pytest.fail("PATH searched"))
     assert chromium.find_chromium() == str(browser)
 
 
@@ -28,7 +28,8 @@ def test_a_wrong_environment_variable_is_an_error(monkeypatch, tmp_path):
         chromium.find_chromium()
 
 
-def test_path_then_playwright(no_browser, monkeypatch):
+@pytest.mark.usefixtures("no_browser")
+def test_path_then_playwright(monkeypatch):
     assert chromium.find_chromium() is None
     monkeypatch.setattr(chromium, "playwright_chromium", lambda: "/opt/pw/chrome")
     assert chromium.find_chromium() == "/opt/pw/chrome"
@@ -37,7 +38,8 @@ def test_path_then_playwright(no_browser, monkeypatch):
     assert chromium.find_chromium() == "/usr/bin/chromium-browser"
 
 
-def test_without_a_browser_skip_names_the_ways(no_browser, monkeypatch):
+@pytest.mark.usefixtures("no_browser")
+def test_without_a_browser_skip_names_the_ways(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception) as skipped:
         chromium.chromium_or_skip()
@@ -45,7 +47,8 @@ def test_without_a_browser_skip_names_the_ways(no_browser, monkeypatch):
     assert "NW_CHROMIUM" in message and "playwright install chromium" in message
 
 
-def test_without_a_browser_ci_fails(no_browser, monkeypatch):
+@pytest.mark.usefixtures("no_browser")
+def test_without_a_browser_ci_fails(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         chromium.chromium_or_skip()

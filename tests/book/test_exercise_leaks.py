@@ -119,7 +119,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, _attrs):
         self._skip += tag in ("script", "style")
 
     def handle_endtag(self, tag):
@@ -162,18 +162,26 @@ def _used_objects(name: str) -> dict[str, object]:
                 for alias in node.names:
                     found[f"{node.module}.{alias.name}"] = getattr(module, alias.name)
             elif isinstance(node, ast.Attribute):
-                chain = []
-                while isinstance(node, ast.Attribute):
-                    chain.append(node.attr)
-                    node = node.value
-                if isinstance(node, ast.Name) and node.id == "nwlib":
-                    obj = nwlib
-                    for attr in reversed(chain):
-                        if not hasattr(obj, attr):
-                            break
-                        obj = getattr(obj, attr)
-                        found["nwlib." + ".".join(reversed(chain))] = obj
+                found.update(_nwlib_attribute(node, nwlib))
     found["nwlib"] = nwlib
+    return found
+
+
+def _nwlib_attribute(node: ast.Attribute, nwlib: object) -> dict[str, object]:
+    """``nwlib.a.b``'s dotted name and the deepest object of the chain that nwlib has ({} if none)."""
+    chain = []
+    while isinstance(node, ast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if not (isinstance(node, ast.Name) and node.id == "nwlib"):
+        return {}
+    found = {}
+    obj = nwlib
+    for attr in reversed(chain):
+        if not hasattr(obj, attr):
+            break
+        obj = getattr(obj, attr)
+        found["nwlib." + ".".join(reversed(chain))] = obj
     return found
 
 

@@ -313,7 +313,8 @@ def test_widget_chapter_runs_and_its_slider_redraws(browser, lab):
         assert n_code == sum(c.cell_type == "code" for c in session.cells)
         # Every code cell has run when each prompt shows a number (no "[*]", no "[ ]").
         page.wait_for_function(
-            """n => { const p = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
+            """n => {
+                 const p = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
                      return p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
             arg=n_code, timeout=RUN_TIMEOUT_MS, polling=500)
         TIMINGS["run all cells of the widget chapter (s)"] = time.perf_counter() - started

@@ -54,8 +54,9 @@ def test_same_page_labels_are_left_to_jupyterlab_myst():
 def test_a_figure_of_the_same_page_is_above_or_below(monkeypatch):
     fig = ln.Target("chapters/widths", "figure", "What to see.", number=2, cell=5)
     monkeypatch.setattr(ln, "targets", lambda: {"fig-x": fig})
-    assert ln.learner_markdown("As {numref}`fig-x` shows.", "chapters/widths", 3) == "As the figure below shows."
-    assert ln.learner_markdown("As {numref}`fig-x` shows.", "chapters/widths", 9) == "As the figure above shows."
+    text = "As {numref}`fig-x` shows."
+    assert ln.learner_markdown(text, "chapters/widths", 3) == "As the figure below shows."
+    assert ln.learner_markdown(text, "chapters/widths", 9) == "As the figure above shows."
     assert ln.learner_markdown("{numref}`Figure %s <fig-x>`", "chapters/widths", 9) == "Figure 2"
     assert ln.learner_markdown("{numref}`fig-x`", "exercises/parzen", 1) == (
         "[Fig. 2 of *Adapting the width*](../chapters/widths.ipynb)")

@@ -49,7 +49,7 @@ def test_output_widget_cells_never_wait_for_their_timeout():
 
 
 def test_a_cell_that_returns_only_at_its_limit_fails(monkeypatch):
-    async def late_reply(self, cell, cell_index, *args, **kwargs):
+    async def late_reply(self, cell, *_args, **_kwargs):
         await asyncio.sleep(self._get_timeout(cell))  # as when the reply's wake-up is lost
         return {"content": {"status": "ok"}}
 
@@ -61,7 +61,7 @@ def test_a_cell_that_returns_only_at_its_limit_fails(monkeypatch):
     # Within the limit it returns the reply.
     client.timeout = 5
     monkeypatch.setattr(nbclient_fix, "original_execute_cell",
-                        lambda *a, **k: asyncio.sleep(0, {"content": {"status": "ok"}}))
+                        lambda *_a, **_k: asyncio.sleep(0, {"content": {"status": "ok"}}))
     assert asyncio.run(nbclient_fix._execute_cell_within_limit(client, cell, 0))["content"]
 
 

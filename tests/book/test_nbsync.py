@@ -25,7 +25,8 @@ def test_committed_pairs_are_in_step():
     assert nbsync.check() == []
 
 
-def test_a_pair_in_step_passes(course):
+@pytest.mark.usefixtures("course")
+def test_a_pair_in_step_passes():
     assert nbsync.check() == []
 
 

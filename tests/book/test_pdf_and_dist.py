@@ -48,7 +48,8 @@ def test_pdf_has_the_whole_book(pdf):
     for title in ("Attention pooling by similarity", "Bibliography", "Credit and licence"):
         assert title.lower() in flat.lower(), f"{title!r} is not in the PDF"
     # Solutions are folded on the web (a dropdown); on paper they are open.
-    assert "scaled_dot_product_attention(queries, keys, values" in flat, "the folded solutions were not printed"
+    assert "scaled_dot_product_attention(queries, keys, values" in flat, \
+        "the folded solutions were not printed"
 
 
 def test_pdf_math_is_typeset(pdf):

@@ -96,7 +96,7 @@ def test_the_platform_is_checked_first(monkeypatch):
     assert len(found) == 2 and "Intel Mac" in found[0] and "too old" in found[1]
 
 
-def test_the_script_exits_1_on_an_unsupported_platform(tmp_path):
+def test_the_script_exits_1_on_an_unsupported_platform():
     # The script itself, with platform.machine() answering as on Windows on ARM.
     code = ("import platform, runpy, sys; platform.system = lambda: 'Windows'; "
             "platform.machine = lambda: 'ARM64'; sys.argv = ['preflight.py']; "

@@ -170,6 +170,7 @@ def test_twin_shows_glued_numbers(md: Path) -> None:
     source = md.read_text(encoding="utf-8")
     twin = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
     names = {m.group(1).partition(":")[0] for m in GLUE_ROLE.finditer(source)}
-    assert names <= set(glued_values(twin)), f"glued in the prose, but by no cell: {names - set(glued_values(twin))}"
+    glued = set(glued_values(twin))
+    assert names <= glued, f"glued in the prose, but by no cell: {names - glued}"
     left = [c.source for c in twin.cells if c.cell_type == "markdown" and "{glue" in c.source]
     assert left == [], "the twin still holds a glue role: run tools/nbsync.py build"

@@ -51,8 +51,8 @@ class WorkflowLoader(yaml.SafeLoader):
 WorkflowLoader.yaml_implicit_resolvers = {
     k: [(tag, regexp) for tag, regexp in v if tag != "tag:yaml.org,2002:bool"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-WorkflowLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
+WorkflowLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def load(path: Path):
@@ -194,7 +194,8 @@ def test_what_is_published_is_what_the_build_writes(workflow):
     assert set(repository_buttons.RELEASE_FILES) == {Path(PDF).name, Path(DIST).name}
     pdf_test = (ROOT / "tests" / "book" / "test_pdf_and_dist.py").read_text(encoding="utf-8")
     for path in (PDF, DIST):
-        assert " / ".join(f'"{p}"' for p in Path(path).parts) in pdf_test, f"{path} is not what the tests check"
+        assert " / ".join(f'"{p}"' for p in Path(path).parts) in pdf_test, \
+            f"{path} is not what the tests check"
 
 
 # --- issue forms ---------------------------------------------------------------------

@@ -14,8 +14,8 @@ from site_pages import MISSING, ROOT, SITE, page_file, site_pages
 
 PAGES = [p for p in site_pages()]
 # An alt text that is a file name or a path, as Sphinx writes when it has nothing better.
-PATHLIKE = re.compile(r"(^|[\\/])[\w.-]+\.(png|jpe?g|svg|gif|webp)$|^[\w./\\-]*[\\/][\w./\\-]*$|^_images|^[0-9a-f]{16,}",
-                      re.I)
+PATHLIKE = re.compile(r"(^|[\\/])[\w.-]+\.(png|jpe?g|svg|gif|webp)$"
+                      r"|^[\w./\\-]*[\\/][\w./\\-]*$|^_images|^[0-9a-f]{16,}", re.I)
 PLACEHOLDER = re.compile(r"https?://(www\.)?(example\.(com|org|net)|github\.com/example)\b|"
                          r"\bYOUR[-_ ]?(USER|ORG|NAME|REPO)\b|\bTODO-URL\b", re.I)
 LICENCES = {  # what the site serves -> the licence file that must travel with it
@@ -66,7 +66,8 @@ def test_images_have_alt_text_and_numbered_captions(page):
         text = figure.select_one("figcaption .caption-text")
         assert number and re.fullmatch(r"Fig\. [\d.]+", number.get_text(strip=True)), \
             f"{page}: figure {figure.get('id')} has no number"
-        assert text and len(text.get_text(strip=True)) > 20, f"{page}: figure {figure.get('id')} has no caption"
+        assert text and len(text.get_text(strip=True)) > 20, \
+            f"{page}: figure {figure.get('id')} has no caption"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -30,7 +30,8 @@ def test_references_to_solutions_become_words():
                  "see {ref}`the answer <sol-unit-sphere>` first",
                  "see {doc}`../solutions/parzen`",
                  "compare with [Solution: Parzen](../solutions/parzen.ipynb).",
-                 "% Generated from solutions/parzen.md by tools/make_exercises.py: edit that file instead.\n"):
+                 "% Generated from solutions/parzen.md by tools/make_exercises.py: "
+                 "edit that file instead.\n"):
         out = se.without_solutions(text)
         assert "sol-" not in out and "solutions/" not in out, out
     assert se.without_solutions("an {ref}`exercise <ex-parzen>`") == "an {ref}`exercise <ex-parzen>`"
@@ -74,7 +75,8 @@ def test_the_edition_has_the_site_zip_and_notebooks(edition):
         assert names and not any("solutions/" in n for n in names)
 
 
-def test_nothing_links_to_a_solution(edition):
+@pytest.mark.usefixtures("edition")
+def test_nothing_links_to_a_solution():
     assert se.dangling_links(OUT / "html") == []
     for page in (OUT / "html").rglob("*.html"):
         hrefs = re.findall(r'href="([^"]*)"', page.read_text(encoding="utf-8"))
@@ -90,8 +92,9 @@ def _shared_with_the_course(name):
     return set(_leaks(name, "\n".join(p.read_text(encoding="utf-8") for p in pages)))
 
 
+@pytest.mark.usefixtures("edition")
 @pytest.mark.parametrize("name", NAMES)
-def test_no_solution_text_anywhere_in_the_edition(edition, name):
+def test_no_solution_text_anywhere_in_the_edition(name):
     # The leak test's finder (solution-only code and prose) on every page's visible text,
     # every notebook's cells and outputs, and the search index.
     shared = _shared_with_the_course(name)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -146,7 +147,8 @@ NUMPY_CALLS: dict[str, Callable[[Callable], Any]] = {
     "logsumexp": lambda c: nwlib.logsumexp(c(QUERIES)),
     "target_function": lambda c: nwlib.course.target_function(c(VALUES)),
     "uneven_target": lambda c: nwlib.course.uneven_target(c(np.abs(VALUES))),
-    "probability_map": lambda c: nwlib.course.probability_map(c(KEYS), LABELS, bandwidth=0.7, resolution=4).probs,
+    "probability_map": lambda c: nwlib.course.probability_map(c(KEYS), LABELS, bandwidth=0.7,
+                                                              resolution=4).probs,
     "bias_variance": lambda c: nwlib.course.bias_variance(c(np.array([0.5, 1.0])), n=20, repeats=3)[0],
     "learn_metric": lambda c: nwlib.learn_metric(c(KEYS), c(VALUES), steps=2).projection,
     "oblique_target": lambda c: nwlib.course.oblique_target(c(VALUES)),

@@ -36,7 +36,7 @@ def test_constants_match_direct_quadrature(name):
     # Independent of nwlib's normalisers: integrate the raw profile from its formula.
     profile = {
         "gaussian": lambda u: math.exp(-u * u / 2),
-        "boxcar": lambda u: 1.0,
+        "boxcar": lambda _u: 1.0,
         "triangular": lambda u: 1 - abs(u),
         "epanechnikov": lambda u: 1 - u * u,
         "tricube": lambda u: (1 - abs(u) ** 3) ** 3,

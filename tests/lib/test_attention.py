@@ -59,7 +59,7 @@ def test_gaussian_weights_on_the_sphere_are_softmax_of_dot_products(h):
 
 @given(
     st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=20),
-    st.floats(-1e300, 1e300),
+    st.floats(-1e3, 1e3),
 )
 def test_softmax_and_logsumexp_match_scipy_and_ignore_shifts(scores, shift):
     s = np.array(scores)
@@ -67,7 +67,7 @@ def test_softmax_and_logsumexp_match_scipy_and_ignore_shifts(scores, shift):
     np.testing.assert_allclose(logsumexp(s), scipy_logsumexp(s), rtol=1e-14, atol=1e-12)
     # Adding a constant to every score leaves the softmax unchanged (up to the
     # precision the shifted scores keep).
-    shifted = s + 1e3
+    shifted = s + shift
     np.testing.assert_allclose(softmax(shifted), softmax(s), atol=1e-9)
 
 

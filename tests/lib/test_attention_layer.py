@@ -71,7 +71,8 @@ def test_two_heads_can_represent_the_task_exactly():
     layer = AttentionLayer(6, 1, heads=2, d_head=2, shared=True, seed=0)
     root = math.sqrt(6.0 * math.sqrt(2))  # scores kappa cos(difference) after the 1/sqrt(d_head)
     with torch.no_grad():
-        layer.w_q.zero_(); layer.w_v.zero_(); layer.w_o.zero_()
+        for weight in (layer.w_q, layer.w_v, layer.w_o):
+            weight.zero_()
         layer.w_q[0, 0, 0] = layer.w_q[0, 1, 1] = root
         layer.w_q[1, 0, 2] = layer.w_q[1, 1, 3] = root
         layer.w_v[0, 0, 4] = layer.w_v[1, 0, 5] = 1.0

@@ -173,7 +173,7 @@ def test_cutoff_is_exact_for_fast_growing_values():
     (mq, mk, mv, mh) = (q[:, None], x[:, None], y, np.array([0.01]))
     ref = exact_nw(mq, mk, mv, mh, "gaussian", np.float64)
     got = nadaraya_watson(q, x, y, bandwidth=0.01)
-    for (f, tol), g in zip(ref, got):
+    for (f, tol), g in zip(ref, got, strict=True):
         assert abs(g - f) <= tol
         assert abs(g - f) <= 1e-14 * abs(f)
 
@@ -261,7 +261,7 @@ def test_one_key_and_no_query(kernel, lib):
     assert tuple(none.shape) == (0,)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _exact_smooth(dtype: str, lo: float, span: float, h: float) -> tuple:
     rng = np.random.default_rng(11)
     x = lo + np.sort(rng.uniform(0, span, 3000))
@@ -288,7 +288,7 @@ def test_torch_routes_are_as_exact_as_numpy(dtype, lo, span, h, tol, grad):
     xt, yt, qt = (torch.tensor(a, dtype=dtype) for a in (x, y, q))
     bw = torch.tensor(h, dtype=dtype, requires_grad=grad)
     got = nadaraya_watson(qt, xt, yt, bandwidth=bw).detach().double().numpy()
-    for g, (f, _) in zip(got, _exact_smooth(str(dtype), lo, span, h)):
+    for g, (f, _) in zip(got, _exact_smooth(str(dtype), lo, span, h), strict=True):
         # the values lie in [1, 3], so the answer's scale sum_i alpha_i |v_i| is f itself
         assert abs(g - f) <= tol * abs(f), (g, f)
 

@@ -119,7 +119,7 @@ def test_positive_features_converge_to_nadaraya_watson_and_survive_far_points(rn
     assert np.isfinite(big).all()
 
 
-def test_fourier_denominators_can_go_negative_and_zero_denominators_raise(rng):
+def test_fourier_denominators_can_go_negative_and_zero_denominators_raise():
     keys = np.linspace(-3, 3, 400)
     values = np.sin(keys)
     phi = random_features(1, 16, kind="fourier", bandwidth=0.05, seed=0)

@@ -146,7 +146,7 @@ def test_constant_kernel_has_no_variance():
 
 def test_a_kernel_named_gaussian_with_another_profile_takes_no_gaussian_path():
     """Only KERNELS['gaussian'] itself takes the Gaussian fast paths and closed forms."""
-    impostor = nwlib.Kernel("gaussian", lambda s, xp: -0.5 * s * s, math.inf, "exp(-u^4/2)")
+    impostor = nwlib.Kernel("gaussian", lambda s, _xp: -0.5 * s * s, math.inf, "exp(-u^4/2)")
     x = np.linspace(0, 3, 30)
     y = np.sin(3 * x)
     q = np.linspace(-0.2, 3.2, 17)

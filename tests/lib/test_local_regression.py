@@ -189,7 +189,7 @@ def test_loo_equals_refits_and_the_shortcut(rng):
     y = np.sin(x) + 0.2 * rng.standard_normal(30)
     cand = [0.3, 0.6, 1.2]
     best, mse = local_linear_loo(x, y, cand)
-    for h, err in zip(cand, mse):
+    for h, err in zip(cand, mse, strict=True):
         refit = [local_linear([x[i]], np.delete(x, i), np.delete(y, i), bandwidth=h)[0]
                  for i in range(30)]
         np.testing.assert_allclose(err, np.mean((y - refit) ** 2), rtol=1e-10)

@@ -52,7 +52,8 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def test_full_metric_recovers_the_oblique_direction_and_beats_widths(one_thread):
+@pytest.mark.usefixtures("one_thread")
+def test_full_metric_recovers_the_oblique_direction_and_beats_widths():
     x, y, u = oblique_example(400, 5, seed=3)
     train, test = slice(0, 200), slice(200, 400)
     errors = {}

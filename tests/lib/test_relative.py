@@ -20,7 +20,9 @@ def test_invariant_to_rotation_scaling_and_translation(seed, scale, top_k):
     # scaled or moved: the reason two encoders can agree on them.
     rng = np.random.default_rng(seed)
     anchors, items = rng.normal(size=(10, 4)), rng.normal(size=(6, 4))
-    move = lambda z: scale * z @ _rotation(4, seed) + 3.0
+    def move(z):
+        return scale * z @ _rotation(4, seed) + 3.0
+
     a = relative_representation(items, anchors, top_k=top_k)
     b = relative_representation(move(items), move(anchors), top_k=top_k)
     np.testing.assert_allclose(a, b, atol=1e-9)

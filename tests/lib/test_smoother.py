@@ -27,7 +27,7 @@ def test_loo_shortcut_equals_loo_bandwidth_errors(kernel):
     d = running_example()
     cand = np.array([0.3, 0.5, 0.8, 1.5])
     _, mse = loo_bandwidth(d.x_train, d.y_train, cand, kernel=kernel, method="reference")
-    for h, err in zip(cand, mse):
+    for h, err in zip(cand, mse, strict=True):
         W = smoother_matrix(d.x_train, d.x_train, kernel=kernel, bandwidth=h)
         if np.isinf(err):  # some key has no other key in reach: undefined either way
             with pytest.raises(ValueError, match="W_ii = 1"):

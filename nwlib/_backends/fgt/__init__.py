@@ -20,7 +20,7 @@ widths). :func:`worthwhile` is the crossover ``method="auto"`` uses.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -31,8 +31,11 @@ def _both(q, x, y, kernel, h, *, torch_in=False, dtype=np.float64):
     args = [np.asarray(a, dtype=dtype) for a in (q, x, y)]
     if torch_in:
         args = [torch.from_numpy(a) for a in args]
-    run = lambda v, method: nwlib.nadaraya_watson(args[0], args[1], v, kernel=kernel, bandwidth=h,
-                                                  empty="nan", method=method)
+
+    def run(v, method):
+        return nwlib.nadaraya_watson(args[0], args[1], v, kernel=kernel, bandwidth=h, empty="nan",
+                                     method=method)
+
     fast = run(args[2], "auto")  # must not warn (warnings are errors in the tests)
     with np.errstate(over="ignore"):  # the reference's squares of huge u overflow to inf
         ref, scale = run(args[2], "reference"), run(abs(args[2]), "reference")
@@ -106,7 +109,7 @@ def test_extreme_widths_and_offsets(kernel, h, offset):
 
 @pytest.mark.parametrize("kernel", COMPACT)
 @pytest.mark.parametrize("d", [1, 3])
-def test_many_small_blocks(monkeypatch, kernel, d):
+def test_many_small_blocks(kernel, d):
     """Tiny tiles: blocks of one row, empty slices between clusters, rows back in order."""
     rng = np.random.default_rng(4)
     x = np.concatenate([rng.normal(c, 0.05, (60, d)) for c in (0.0, 2.0, 4.0)])
@@ -140,7 +143,7 @@ def test_reach_slices_keep_every_key_on_the_edge():
 
 
 def test_custom_compact_kernel_takes_the_scored_route():
-    biweight = Kernel("biweight", _compact(lambda s, xp: (1 - s) ** 2), 1.0, "max(0, 1 - u^2)^2")
+    biweight = Kernel("biweight", _compact(lambda s, _xp: (1 - s) ** 2), 1.0, "max(0, 1 - u^2)^2")
     q, x, y = _edge_case(2, 0.25, seed=7)
     for torch_in in (False, True):
         fast, ref, scale = _both(q, x, y, biweight, 0.25, torch_in=torch_in)

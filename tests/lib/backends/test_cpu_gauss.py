@@ -1,4 +1,5 @@
-"""The fast paths (nwlib._backends.cpu_gauss, nwlib._backends.sdpa) agree with the reference code and with statsmodels.
+"""The fast paths (nwlib._backends.cpu_gauss, nwlib._backends.sdpa) agree with the reference code and
+with statsmodels.
 
 Every comparison is against an independent computation: the reference blocked code
 (method="reference"), statsmodels' KernelReg, or a brute-force leave-one-out loop
@@ -91,7 +92,7 @@ def test_matches_statsmodels_kernelreg():
 
 
 @pytest.mark.parametrize("d", [1, 3])
-def test_threads_and_blocks_cover_every_row(monkeypatch, d):
+def test_threads_and_blocks_cover_every_row(d):
     """Tiny tiles force many blocks spread over the threads, and blocks of one row
     walked in chunks of keys (rescaled online in d > 1); rows must come back in order."""
     q, x, y = _data(101, d)

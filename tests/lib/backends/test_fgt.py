@@ -172,7 +172,7 @@ def test_float32_input_is_answered_in_float32_at_its_precision():
     v = np.sin(3 * k).astype(np.float32)
     q = rng.uniform(-2.5, 2.5, (200, 1)).astype(np.float32)
     h = np.array([0.37], dtype=np.float32)
-    out = fgt.pool(q, k, v, h, exact=lambda rows: None)
+    out = fgt.pool(q, k, v, h, exact=lambda _rows: None)
     assert out.dtype == np.float32
     f, scale = _brute(*(a.astype(np.float64) for a in (q, k, v, h)))
     assert np.all(np.abs(out - f) <= 2.0**-23 * scale)
@@ -216,7 +216,7 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
     ref_density = nwlib.parzen_log_density(q, x, bandwidth=0.3)
     calls = []
     real = fgt.pool
-    monkeypatch.setattr(fgt, "worthwhile", lambda m, n, d: True)
+    monkeypatch.setattr(fgt, "worthwhile", lambda _m, _n, _d: True)
     monkeypatch.setattr(fgt, "pool", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     got = nwlib.nadaraya_watson(q, x, y, bandwidth=0.3)
     assert calls and np.allclose(got, ref, rtol=0, atol=1e-13)
@@ -224,7 +224,7 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
                        rtol=0, atol=1e-12)
     widths = np.array([0.05, 0.3, 1.0])
     best, errors = nwlib.loo_bandwidth(x, y, widths)
-    monkeypatch.setattr(fgt, "worthwhile", lambda m, n, d: False)
+    monkeypatch.setattr(fgt, "worthwhile", lambda _m, _n, _d: False)
     best_exact, errors_exact = nwlib.loo_bandwidth(x, y, widths)
     assert best == best_exact and np.allclose(errors, errors_exact, rtol=1e-12, atol=0)
 

@@ -112,7 +112,7 @@ def test_concurrent_callers_get_their_own_answers():
         t.start()
     for t in threads:
         t.join()
-    for got, want in zip(results, expected):
+    for got, want in zip(results, expected, strict=True):
         for g in got:
             np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-12)
     assert torch.get_num_threads() == saved

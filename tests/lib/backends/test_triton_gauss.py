@@ -66,7 +66,7 @@ def test_without_triton(monkeypatch):
     monkeypatch.setitem(sys.modules, "triton", None)  # `import triton` raises ImportError
     triton_gauss._has_triton.cache_clear()
     try:
-        monkeypatch.setattr(_backends, "on_gpu", lambda t: True)
+        monkeypatch.setattr(_backends, "on_gpu", lambda _t: True)
         q, x, y = _tensors(3, 1)
         p = prepare(q, x, y[:, 0], 0.5)
         assert not triton_gauss.available(p.queries, p.keys, p.values, p.bandwidth)
@@ -198,7 +198,7 @@ def test_gpu_float32_is_routed_to_triton(monkeypatch):
     CPU stands in for the GPU); float64 and learned widths keep the other paths."""
     calls = []
     kernel = triton_gauss.gaussian_nadaraya_watson
-    monkeypatch.setattr(_backends, "on_gpu", lambda t: True)
+    monkeypatch.setattr(_backends, "on_gpu", lambda _t: True)
     monkeypatch.setattr(triton_gauss, "gaussian_nadaraya_watson",
                         lambda *args: calls.append(1) or kernel(*args))
     q, x, y = _tensors(3, 1)

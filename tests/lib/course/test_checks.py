@@ -34,7 +34,7 @@ def stub(*args):
     raise NotImplementedError("your code here")
 
 
-def crash(*args):
+def crash(*_args):
     raise KeyError("oops")
 
 
@@ -68,7 +68,7 @@ ODD_RESULTS = [
 @pytest.mark.parametrize("check", ALL_CHECKS)
 @pytest.mark.parametrize("result", ODD_RESULTS, ids=lambda r: type(r).__name__)
 def test_no_result_makes_a_check_crash_or_pass(check, result):
-    fb = check(lambda *args: result)
+    fb = check(lambda *_args: result)
     assert isinstance(fb, Feedback) and fb.status == "failed" and fb.messages
     assert all(isinstance(m, str) and m for m in fb.messages)
 
@@ -84,12 +84,12 @@ def test_feedback_rejects_unknown_status():
 
 
 def test_specific_messages_for_unusable_results():
-    assert failed_with(check_parzen_difference(lambda *a: None), "returned None")
-    assert failed_with(check_parzen_difference(lambda *a: np.zeros(15, dtype=complex)), "complex")
-    assert failed_with(check_sphere_attention(lambda *a: torch.zeros(4, 3, dtype=torch.float16)),
+    assert failed_with(check_parzen_difference(lambda *_a: None), "returned None")
+    assert failed_with(check_parzen_difference(lambda *_a: np.zeros(15, dtype=complex)), "complex")
+    assert failed_with(check_sphere_attention(lambda *_a: torch.zeros(4, 3, dtype=torch.float16)),
                        "half precision")
-    assert failed_with(check_parzen_difference(lambda *a: np.full(15, np.nan)), "NaN")
-    assert failed_with(check_parzen_difference(lambda *a: [[1.0], [2.0, 3.0]]), "cannot be read")
+    assert failed_with(check_parzen_difference(lambda *_a: np.full(15, np.nan)), "NaN")
+    assert failed_with(check_parzen_difference(lambda *_a: [[1.0], [2.0, 3.0]]), "cannot be read")
 
 
 # Parzen difference -------------------------------------------------------------------
@@ -128,7 +128,7 @@ def test_parzen_positive_multiple_is_noted():
     "answer, phrase",
     [
         (lambda q, p, lab, h: -parzen_right(q, p, lab, h), "sign is flipped"),
-        (lambda q, p, lab, h: np.zeros(len(q)), "Every value is 0"),
+        (lambda q, _p, _lab, _h: np.zeros(len(q)), "Every value is 0"),
         (lambda q, p, lab, h: nwlib.parzen_density(q, p[lab == 1], bandwidth=h)
          - nwlib.parzen_density(q, p[lab == -1], bandwidth=h), "class-conditional"),
         (lambda q, p, lab, h: nwlib.nadaraya_watson(q, p, lab.astype(float), bandwidth=h),
@@ -298,7 +298,7 @@ def test_sgd_right_answers_pass(answer):
     assert fb.passed, fb
 
 
-def _sgd_on_h(predict, x, y, init, lr, steps, batch_size, seed=0):
+def _sgd_on_h(predict, x, y, init, lr, steps, _batch_size, _seed=0):
     h = torch.as_tensor(init, dtype=torch.float64).clone().requires_grad_(True)
     widths, losses = [h.detach().clone()], []
     for _ in range(steps):
@@ -314,7 +314,7 @@ def _sgd_on_h(predict, x, y, init, lr, steps, batch_size, seed=0):
 def _sgd_variant(change):
     def run(predict, x, y, init, lr, steps, batch_size, seed=0):
         widths, losses = sgd_right(predict, x, y, init, lr, steps, batch_size, seed)
-        return change(widths, losses, (predict, x, y, init, lr, steps, batch_size, seed))
+        return change(widths, losses)
     return run
 
 
@@ -322,7 +322,7 @@ def _sgd_ascent(predict, x, y, init, lr, steps, batch_size, seed=0):
     return sgd_right(predict, x, y, init, -lr, steps, batch_size, seed)
 
 
-def _sgd_accumulating(predict, x, y, init, lr, steps, batch_size, seed=0):
+def _sgd_accumulating(predict, x, y, init, lr, steps, _batch_size, _seed=0):
     t = torch.log(torch.as_tensor(init, dtype=torch.float64)).requires_grad_(True)
     widths, losses = [t.exp().detach().clone()], []
     for _ in range(steps):
@@ -335,7 +335,7 @@ def _sgd_accumulating(predict, x, y, init, lr, steps, batch_size, seed=0):
     return torch.stack(widths), torch.stack(losses)
 
 
-def _sgd_adam(predict, x, y, init, lr, steps, batch_size, seed=0):
+def _sgd_adam(predict, x, y, init, lr, steps, _batch_size, _seed=0):
     t = torch.log(torch.as_tensor(init, dtype=torch.float64)).requires_grad_(True)
     opt = torch.optim.Adam([t], lr=lr)
     widths, losses = [t.exp().detach().clone()], []
@@ -349,7 +349,7 @@ def _sgd_adam(predict, x, y, init, lr, steps, batch_size, seed=0):
     return torch.stack(widths), torch.stack(losses)
 
 
-def _sgd_full_batch(predict, x, y, init, lr, steps, batch_size, seed=0):
+def _sgd_full_batch(predict, x, y, init, lr, steps, _batch_size, seed=0):
     return sgd_right(predict, x, y, init, lr, steps, y.shape[0], seed)
 
 
@@ -368,10 +368,10 @@ _sgd_unseeded.calls = 0
         (_sgd_ascent, "uphill"),
         (_sgd_accumulating, "add up"),
         (_sgd_adam, "Adam or momentum"),
-        (_sgd_variant(lambda w, l, a: (w.log(), l)), "returned t = log h"),
-        (_sgd_variant(lambda w, l, a: (w, torch.cat([l[1:], l[:1]]))), "losses"),
-        (_sgd_variant(lambda w, l, a: (w[1:], l)), "starting width"),
-        (_sgd_variant(lambda w, l, a: w), "pair (widths, losses)"),
+        (_sgd_variant(lambda w, loss: (w.log(), loss)), "returned t = log h"),
+        (_sgd_variant(lambda w, loss: (w, torch.cat([loss[1:], loss[:1]]))), "losses"),
+        (_sgd_variant(lambda w, loss: (w[1:], loss)), "starting width"),
+        (_sgd_variant(lambda w, _loss: w), "pair (widths, losses)"),
         (_sgd_full_batch, "do not depend on the batch"),
         (_sgd_unseeded, "same seed differ"),
     ],
@@ -444,9 +444,10 @@ def test_dot_attention_as_nw_right_answers_pass(dtype):
     [
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / (2 * s**2)), "1/(2 h^2)"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v, scale=1 / s), "1/h;"),
-        (lambda q, k, v, s: F.scaled_dot_product_attention(q, k, v), "default scale"),
-        (lambda q, k, v, s: F.scaled_dot_product_attention(q.float(), k.float(), v.float()), "default scale"),
-        (lambda q, k, v, s: torch.softmax(q @ k.T, dim=1) @ v, "did not scale"),
+        (lambda q, k, v, _s: F.scaled_dot_product_attention(q, k, v), "default scale"),
+        (lambda q, k, v, _s: F.scaled_dot_product_attention(q.float(), k.float(), v.float()),
+         "default scale"),
+        (lambda q, k, v, _s: torch.softmax(q @ k.T, dim=1) @ v, "did not scale"),
         (lambda q, k, v, s: torch.softmax(q @ k.T / s**2, dim=0) @ v, "over the queries"),
         (lambda q, k, v, s: (torch.softmax(q @ k.T / s**2, dim=1) @ v).T, "transposed"),
         (lambda q, k, v, s: torch.softmax(q @ k.T / s**2, dim=1) @ v + 0.1, "differs"),
@@ -464,7 +465,7 @@ def test_sphere_mistakes_are_named(answer, phrase):
          "wrong sign"),
         (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, s: np.exp((k**2).sum(-1) / s**2)),
          "counted twice"),
-        (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, s: np.exp((k**2).sum(-1) / 2)),
+        (lambda q, k, v, s: prior_smoother(q, k, v, s, lambda k, _s: np.exp((k**2).sum(-1) / 2)),
          "by the width"),
         (lambda q, k, v, s: F.scaled_dot_product_attention(F.normalize(q, dim=1), F.normalize(k, dim=1),
                                                            v, scale=s**-2), "normalised"),
@@ -515,7 +516,7 @@ def _theory(d):
         (lambda d: (-1 / (d + 2), -2 / (d + 2)), "squared bias"),
         (lambda d: (-1 / (d + 4), -1 / (d + 4)), "same order as the squared bias"),
         (lambda d: (-1 / (d + 3), -4 / (d + 3)), "width exponent is off"),
-        (lambda d: (-0.2, -0.8), "must depend on d"),
+        (lambda _d: (-0.2, -0.8), "must depend on d"),
         (lambda d: -4 / (d + 4), "pair of numbers"),
     ],
 )
@@ -544,8 +545,8 @@ def test_width_rule_right_answers_pass(rule):
         (lambda n, d: 0.6 * n ** (-1 / (d + 2)), "squared bias"),
         (lambda n, d: -0.6 * n ** _theory(d)[0], "not positive"),
         (lambda n, d: 0.6 * n ** _theory(d)[0] + 0.01, "not a power of n"),
-        (lambda n, d: 0.6 * n ** -0.2, "must depend on d"),
-        (lambda n, d: [0.6, 0.7], "not a pair"),
+        (lambda n, _d: 0.6 * n ** -0.2, "must depend on d"),
+        (lambda _n, _d: [0.6, 0.7], "not a pair"),
     ],
 )
 def test_width_rule_mistakes_are_named(rule, phrase):
@@ -559,7 +560,7 @@ def test_width_rule_mistakes_are_named(rule, phrase):
         (lambda n, e: np.polyfit(n, e, 1)[0], "take logs"),
         (lambda n, e: np.polyfit(np.log(n), np.log10(e), 1)[0], "same logarithm"),
         (lambda n, e: np.polyfit(np.log(n), np.log(e), 1), "not a pair"),
-        (lambda n, e: -0.5, "about -0.7"),
+        (lambda _n, _e: -0.5, "about -0.7"),
     ],
 )
 def test_fit_mistakes_are_named(answer, phrase):

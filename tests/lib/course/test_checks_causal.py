@@ -46,7 +46,7 @@ def test_running_sums_slips_get_their_own_message():
     assert "before you read step i" in repr(check_running_sums(strict))
     assert "before you read step i" in repr(check_running_sums(strict_patched))
     assert "denominator" in repr(check_running_sums(undivided))
-    fb = check_running_sums(lambda q, k, v: np.ones_like(v))
+    fb = check_running_sums(lambda _q, _k, v: np.ones_like(v))
     assert fb.status == "failed" and "rows differ" in repr(fb)
 
 
@@ -76,4 +76,4 @@ def test_memory():
     assert "add them" in repr(check_memory(lambda n, d, D, c: (D * c, n * (d + c))))
     assert "does not grow" in repr(check_memory(lambda n, d, D, c: (n * D * c, n * (d + c))))
     assert "every earlier value" in repr(check_memory(lambda n, d, D, c: (D * c + D, n * d)))
-    assert check_memory(lambda n, d, D, c: (D * c + D, n * n)).status == "failed"
+    assert check_memory(lambda n, _d, D, c: (D * c + D, n * n)).status == "failed"

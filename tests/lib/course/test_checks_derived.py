@@ -36,10 +36,10 @@ def test_boundary_bias_passes_in_every_form(wrap):
 
 
 @pytest.mark.parametrize("answer, phrase", [
-    (lambda h, s: 0.0, "one side only"),
+    (lambda _h, _s: 0.0, "one side only"),
     (lambda h, s: -boundary_right(h, s), "sign is flipped"),
     (lambda h, s: h * s / math.sqrt(2 * math.pi), "did not divide"),
-    (lambda h, s: s * math.sqrt(2 / math.pi), "proportional to h"),
+    (lambda _h, s: s * math.sqrt(2 / math.pi), "proportional to h"),
     (lambda h, s: h * h * s * math.sqrt(2 / math.pi), "first order"),
     (lambda h, s: h * s * math.sqrt(math.pi / 2), "upside down"),
     (lambda h, s: h * s / 2, "uniform kernel"),
@@ -78,7 +78,7 @@ def _alpha_version(q, x, h, f2):
 @pytest.mark.parametrize("answer, phrase", [
     (_alpha_version, "attention weights"),
     (lambda q, x, h, f2: 2 * taylor_right(q, x, h, f2), "has a 1/2"),
-    (lambda q, x, h, f2: f2 * h * h / 2, "the limit"),
+    (lambda _q, _x, h, f2: f2 * h * h / 2, "the limit"),
     (lambda q, x, h, f2: taylor_right(q, x, h, 1.0) if f2 else 0.0, "multiply by the second"),
     (lambda q, x, h, f2: taylor_right(q, x, h, f2) + 0.01, "second-order bias is"),
 ])
@@ -119,7 +119,7 @@ def _hat(x, h, ridge):
     (lambda x, y, h, r: (y - _hat(x, h, r) @ y) / (1 - np.trace(_hat(x, h, r)) / y.size), "GCV"),
     (lambda x, y, h, r: (y - _hat(x, h, r) @ y) / (1 - np.diag(_hat(x, h, r))) ** 2, "not squared"),
     (lambda x, y, h, r: (y - _hat(x, h, r) @ y) * (1 - np.diag(_hat(x, h, r))), "you multiplied"),
-    (lambda x, y, h, r: nwlib.loo_residuals(nwlib.smoother_matrix(x, x, bandwidth=h), y),
+    (lambda x, y, h, _r: nwlib.loo_residuals(nwlib.smoother_matrix(x, x, bandwidth=h), y),
      "Nadaraya-Watson's shortcut"),
     (lambda x, y, h, r: -krr_loo_right(x, y, h, r), "sign is flipped"),
     (lambda x, y, h, r: krr_loo_right(x, y, h, r)[:-1], "expected"),
@@ -143,12 +143,12 @@ def test_krr_dof_right_answers_pass(answer):
 
 @pytest.mark.parametrize("answer, phrase", [
     (lambda K, r: len(K) - dof_right(K, r), "n minus"),
-    (lambda K, r: np.trace(K), "trace of K"),
+    (lambda K, _r: np.trace(K), "trace of K"),
     (lambda K, r: np.sum(np.linalg.eigvalsh(K) / (np.linalg.eigvalsh(K) + r) ** 2), "Square nothing"),
     (lambda K, r: np.sum(1 / (np.linalg.eigvalsh(K) + r)), "alone"),
-    (lambda K, r: dof_right(K, 1.0), "ridge given"),
+    (lambda K, _r: dof_right(K, 1.0), "ridge given"),
     (lambda K, r: dof_right(K, r) + 1, "trace of the hat matrix is"),
-    (lambda K, r: np.linalg.eigvalsh(K), "one number, the degrees of freedom"),
+    (lambda K, _r: np.linalg.eigvalsh(K), "one number, the degrees of freedom"),
 ])
 def test_krr_dof_slips_are_named(answer, phrase):
     ok, messages = failed_with(check_krr_dof(answer), phrase)
@@ -169,9 +169,9 @@ def test_krr_widths_pass_in_every_form(wrap):
 
 @pytest.mark.parametrize("answer, phrase", [
     (lambda *a: widths_right(*a)[::-1], "swapped"),
-    (lambda x, y, c, r: (c[0], c[0]), "should be"),
+    (lambda _x, _y, c, _r: (c[0], c[0]), "should be"),
     (lambda x, y, c, r: widths_right(x, y, c, r)[0], "pair of numbers (leave-one-out width, GCV width)"),
-    (lambda x, y, c, r: "1.0, 2.0", "pair of numbers (leave-one-out width, GCV width)"),
+    (lambda _x, _y, _c, _r: "1.0, 2.0", "pair of numbers (leave-one-out width, GCV width)"),
 ])
 def test_krr_widths_slips_are_named(answer, phrase):
     ok, messages = failed_with(check_krr_widths(answer), phrase)

@@ -54,7 +54,7 @@ def test_check_exponents_accepts_every_form_of_a_pair(form):
 @pytest.mark.parametrize("wrong", [None, "(-1/5, -4/5)", {"a": -0.2}, (-0.2,), (-0.2, -0.8, 0.0),
                                    np.zeros((2, 2)), ("a", "b")])
 def test_check_exponents_names_the_pair_for_a_wrong_form(wrong):
-    fb = check_exponents(lambda d: wrong)
+    fb = check_exponents(lambda _d: wrong)
     assert fb.status == "failed"
     assert "pair of numbers (width exponent, MSE exponent)" in fb.messages[0], fb.messages
 
@@ -71,9 +71,9 @@ def test_a_number_passes_in_every_form(form):
 
 @pytest.mark.parametrize("wrong", [None, "0.5", {"h": 0.5}, [0.5, "x"]])
 def test_a_number_check_names_one_number_for_a_wrong_form(wrong):
-    fb = check_width_rule(lambda n, d: wrong)
+    fb = check_width_rule(lambda _n, _d: wrong)
     assert fb.status == "failed" and "one number, the width" in fb.messages[0], fb.messages
-    fb = check_fit_exponent(lambda ns, v: wrong)
+    fb = check_fit_exponent(lambda _ns, _v: wrong)
     assert fb.status == "failed" and "one number, the slope" in fb.messages[0], fb.messages
 
 

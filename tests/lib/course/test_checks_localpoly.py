@@ -31,7 +31,7 @@ def test_equivalent_kernel_check():
     assert "sign" in check_equivalent_kernel(lambda u: -_kstar(u)).messages[0]
     assert "integrates to 1" in check_equivalent_kernel(lambda u: 2 * _kstar(u)).messages[0]
     assert check_equivalent_kernel(lambda u: u).status == "failed"
-    assert check_equivalent_kernel(lambda u: 1.0).status == "failed"
+    assert check_equivalent_kernel(lambda _u: 1.0).status == "failed"
 
 
 def test_scaled_weights_check_and_the_measured_kernel():

@@ -33,14 +33,14 @@ def test_simulated_error_of_the_balanced_rule_falls_at_the_theoretical_rate():
 def test_a_wrong_rule_gives_a_wrong_rate():
     # A width that does not shrink keeps its bias: the error stops falling.
     ns = np.array([250, 1000, 4000])
-    sim = nwlib.course.simulate_rate(ns, 1, lambda n, d: 0.6, reps=5, seed=1)
+    sim = nwlib.course.simulate_rate(ns, 1, lambda _n, _d: 0.6, reps=5, seed=1)
     assert _slope(ns, sim.mse[:, 0].mean(axis=1)) > -0.5
 
 
 def test_the_best_width_on_a_grid_of_factors_shrinks_with_n():
     ns = np.array([250, 1000, 4000, 16000])
     factors = np.geomspace(0.25, 4, 25)
-    sim = nwlib.course.simulate_rate(ns, 2, lambda n, d: 0.7 * n ** (-1 / 6), factors=factors, reps=4,
+    sim = nwlib.course.simulate_rate(ns, 2, lambda n, _d: 0.7 * n ** (-1 / 6), factors=factors, reps=4,
                               n_queries=30, seed=0)
     assert sim.widths.shape == (4, 25) and sim.mse.shape == (4, 25, 4)
     index = sim.mse.mean(axis=2).argmin(axis=1)
@@ -92,9 +92,9 @@ def test_simulation_is_seeded():
         (lambda: nwlib.course.simulate_rate([100, 200], 1, rule, reps=0), "reps"),
         (lambda: nwlib.course.simulate_rate([100, 200], 0, rule), "dimension"),
         (lambda: nwlib.course.simulate_rate([100, 200], 1, rule, factors=[1.0, -1.0]), "factors"),
-        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda n, d: -1.0), "width_rule"),
-        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda n, d: [0.1, 0.2]), "width_rule"),
-        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda n, d: float("nan")), "width_rule"),
+        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda _n, _d: -1.0), "width_rule"),
+        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda _n, _d: [0.1, 0.2]), "width_rule"),
+        (lambda: nwlib.course.simulate_rate([100, 200], 1, lambda _n, _d: float("nan")), "width_rule"),
     ],
 )
 def test_bad_input_raises(call, match):

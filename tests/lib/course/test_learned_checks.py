@@ -32,9 +32,9 @@ def scores(x, w_q, w_k):
 
 def test_score_matrix_right_and_wrong():
     assert check_score_matrix(scores).status == "passed"
-    same_q = check_score_matrix(lambda x, w_q, w_k: scores(x, w_q, w_q))
+    same_q = check_score_matrix(lambda x, w_q, _w_k: scores(x, w_q, w_q))
     assert same_q.status == "failed" and "W_q for the keys too" in same_q.messages[0]
-    raw = check_score_matrix(lambda x, w_q, w_k: x @ x.T)
+    raw = check_score_matrix(lambda x, _w_q, _w_k: x @ x.T)
     assert raw.status == "failed" and "raw points" in raw.messages[0]
     other = check_score_matrix(lambda x, w_q, w_k: 2 * scores(x, w_q, w_k))
     assert other.status == "failed" and "differ" in other.messages[0]
@@ -62,9 +62,9 @@ def test_positive_estimate_right_and_wrong():
     twice = check_positive_estimate(
         lambda q, k, n, s: positive_estimate(q, k, n, s) * np.exp(-(q @ q + k @ k) / 2))
     assert twice.status == "failed" and "once per feature" in twice.messages[0]
-    unseeded = check_positive_estimate(lambda q, k, n, s: positive_estimate(q, k, n, None))
+    unseeded = check_positive_estimate(lambda q, k, n, _s: positive_estimate(q, k, n, None))
     assert unseeded.status == "failed" and "same seed" in unseeded.messages[0]
-    fixed = check_positive_estimate(lambda q, k, n, s: positive_estimate(q, k, n, 0))
+    fixed = check_positive_estimate(lambda q, k, n, _s: positive_estimate(q, k, n, 0))
     assert fixed.status == "failed" and "same estimate" in fixed.messages[0]
 
 

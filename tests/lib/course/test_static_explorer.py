@@ -37,7 +37,7 @@ def test_html_embeds_the_payload(explorer):
 def test_fits_match_nwlib(explorer):
     data = nwlib.course.running_example()
     for kernel in ("gaussian", "boxcar"):
-        for h, fit in zip(WIDTHS, explorer.payload["fits"][kernel]):
+        for h, fit in zip(WIDTHS, explorer.payload["fits"][kernel], strict=True):
             expected = nwlib.nadaraya_watson(
                 data.x_query, data.x_train, data.y_train, kernel=kernel, bandwidth=h, empty="nan"
             )
@@ -60,7 +60,7 @@ def test_weights_match_nwlib(explorer):
     rows = explorer.payload["heatmap_rows"]
     assert rows == [0, 10, 20, 30, 40]
     for kernel in ("gaussian", "boxcar"):
-        for h, w in zip(WIDTHS, explorer.payload["weights"][kernel]):
+        for h, w in zip(WIDTHS, explorer.payload["weights"][kernel], strict=True):
             expected = nwlib.attention_weights(
                 data.x_query[rows], data.x_train, kernel=kernel, bandwidth=h, empty="nan"
             )
@@ -123,7 +123,7 @@ def test_embedded_numbers_obey_the_pooling_laws(low, ratio, kernel):
     # so every fit lies between the smallest and the largest value.
     payload = static_width_explorer(kernels=(kernel,), candidates=[low, low * ratio]).payload
     y = np.array(payload["y_train"])
-    for fit, weights in zip(payload["fits"][kernel], payload["weights"][kernel]):
+    for fit, weights in zip(payload["fits"][kernel], payload["weights"][kernel], strict=True):
         f = np.array([v for v in fit if v is not None])
         assert np.all((f >= y.min() - 1e-3) & (f <= y.max() + 1e-3))
         for row in weights:

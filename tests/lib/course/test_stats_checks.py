@@ -42,7 +42,7 @@ def test_local_line_names_the_mistake(answer, words):
 
 
 def test_local_line_wrong_shape():
-    feedback = check_local_line(lambda q, x, y, h: np.zeros(3))
+    feedback = check_local_line(lambda _q, _x, _y, _h: np.zeros(3))
     assert feedback.status == "failed" and "one number" in feedback.messages[0]
 
 
