@@ -101,7 +101,8 @@ CALLS: dict[str, Callable[[Callable], Any]] = {
     "attention_weights": lambda c: nwlib.attention_weights(c(QUERIES), c(KEYS), bandwidth=0.7),
     "nadaraya_watson": lambda c: nwlib.nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES), bandwidth=0.7),
     # A width that keeps float32's dot products within 1e-6 too (else the guard refuses).
-    "sdpa_nadaraya_watson": lambda c: nwlib.sdpa_nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES), bandwidth=20.0),
+    "sdpa_nadaraya_watson": lambda c: nwlib.sdpa_nadaraya_watson(c(QUERIES), c(KEYS), c(VALUES),
+                                                                 bandwidth=20.0),
     "parzen_density": lambda c: nwlib.parzen_density(c(QUERIES), c(KEYS), bandwidth=0.7),
     "leave_one_out_loss": lambda c: nwlib.leave_one_out_loss(c(KEYS), c(VALUES), bandwidth=0.7),
     "class_probabilities": lambda c: nwlib.class_probabilities(c(QUERIES), c(KEYS), LABELS, bandwidth=0.7),

@@ -28,7 +28,7 @@ def _exact_sums(q, k, v, h):
         w = [mpmath.exp(-mpmath.fsum(((mpmath.mpf(float(row[c])) - mpmath.mpf(float(ki[c])))
                                       / mpmath.mpf(float(h[c]))) ** 2 for c in range(k.shape[1])) / 2)
              for ki in k]
-        out.append((float(mpmath.fsum(wi * mpmath.mpf(float(vi)) for wi, vi in zip(w, v))),
+        out.append((float(mpmath.fsum(wi * mpmath.mpf(float(vi)) for wi, vi in zip(w, v, strict=True))),
                     float(mpmath.fsum(w))))
     return np.array(out)
 
@@ -65,7 +65,7 @@ def test_the_interpolation_bound_holds_for_any_query(ratio, p, q):
 
 def test_the_bound_falls_with_the_order_and_grows_with_the_box():
     bounds = [nwlib.interpolation_bound(0.5, p) for p in range(2, 30)]
-    assert all(b >= a for a, b in zip(bounds[1:], bounds[:-1]))
+    assert all(b >= a for a, b in zip(bounds[1:], bounds[:-1], strict=True))
     assert bounds[-1] < 1e-20 < bounds[0] <= 2.0
     assert nwlib.interpolation_bound(2.0, 12) > nwlib.interpolation_bound(0.5, 12)
 

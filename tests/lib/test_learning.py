@@ -76,7 +76,8 @@ def test_objective_against_sklearn_leave_one_out(data):
                                bandwidth=0.4)[0] - data.y_train[test][0]) ** 2
         for train, test in LeaveOneOut().split(data.x_train)
     ]
-    assert width_objective(data.x_train, data.y_train, bandwidth=0.4) == pytest.approx(np.mean(errs), rel=1e-10)
+    objective = width_objective(data.x_train, data.y_train, bandwidth=0.4)
+    assert objective == pytest.approx(np.mean(errs), rel=1e-10)
 
 
 @settings(max_examples=20, deadline=None)

@@ -36,7 +36,11 @@ def test_autograd_gradient_matches_finite_differences(data):
     h = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)
     (grad,) = torch.autograd.grad(leave_one_out_loss(x, y, bandwidth=h), h)
     eps = 1e-6
-    fd = (float(leave_one_out_loss(x, y, bandwidth=0.7 + eps)) - float(leave_one_out_loss(x, y, bandwidth=0.7 - eps))) / (2 * eps)
+
+    def loss(h):
+        return float(leave_one_out_loss(x, y, bandwidth=h))
+
+    fd = (loss(0.7 + eps) - loss(0.7 - eps)) / (2 * eps)
     assert float(grad) == pytest.approx(fd, rel=1e-6)
 
 

@@ -29,12 +29,12 @@ def test_the_series_converges_to_the_gaussian():
 @pytest.mark.parametrize("answer, phrase", [
     (lambda u, t, o: _series(u, t, o, extra=1), "one term too many"),
     (lambda u, t, o: _series(u, t, o, extra=-1), "one term is missing"),
-    (lambda u, t, o: np.exp(-(u - t) ** 2 / 2), "the Gaussian itself"),
+    (lambda u, t, _o: np.exp(-(u - t) ** 2 / 2), "the Gaussian itself"),
     (lambda u, t, o: _series(u, -t, o), "wrong sign"),
     (lambda u, t, o: _series(u, t, o, factorial=False), "divide term n by n!"),
     (lambda u, t, o: _series(u, t, o, gaussian=False), "multiply by"),
     (lambda u, t, o: _series(u, t, o, poly=eval_hermite), "physicists'"),
-    (lambda u, t, o: np.ones_like(u), "values differ"),
+    (lambda u, _t, _o: np.ones_like(u), "values differ"),
 ])
 def test_each_slip_gets_its_own_message(answer, phrase):
     fb = check_gauss_series(answer)
@@ -46,4 +46,4 @@ def test_a_stub_or_a_wrong_shape_is_reported_not_raised():
         raise NotImplementedError("your code here")
 
     assert check_gauss_series(stub).status != "passed"
-    assert check_gauss_series(lambda u, t, o: np.zeros(3)).status == "failed"
+    assert check_gauss_series(lambda _u, _t, _o: np.zeros(3)).status == "failed"
