@@ -68,6 +68,12 @@ def on_gpu(tensor: Any) -> bool:
     return bool(tensor.is_cuda)
 
 
+def _transform_first(p: Prepared) -> bool:
+    """Whether numpy input takes the fast transform: enough points, and a grid that serves."""
+    m, (n, d) = p.queries.shape[0], p.keys.shape
+    return fgt.worthwhile(m, n, d) and fgt.serves(p.queries, p.keys, p.bandwidth)
+
+
 def gaussian_pool(p: Prepared) -> Any:
     """Gaussian Nadaraya-Watson predictions on a fast path, or None when none serves.
 
@@ -90,7 +96,7 @@ def gaussian_pool(p: Prepared) -> Any:
     if p.queries.shape[0] == 0:
         return None
     if not p.is_torch:
-        if fgt.worthwhile(p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]):
+        if _transform_first(p):
             fast = fgt.pool(p.queries, p.keys, p.values, p.bandwidth,
                             exact=lambda rows: cpu_gauss.gaussian_nadaraya_watson(
                                 p.queries[rows], p.keys, p.values, p.bandwidth))
@@ -150,7 +156,7 @@ def gaussian_log_sums(p: Prepared) -> Any:
     >>> gaussian_log_sums(prepare([0.0], [0.0, 1.0], None, 1.0)) is None  # too few keys
     True
     """
-    if p.is_torch or not fgt.worthwhile(p.queries.shape[0], p.keys.shape[0], p.keys.shape[1]):
+    if p.is_torch or not _transform_first(p):
         return None
     return fgt.log_kernel_sums(p.queries, p.keys, p.bandwidth)
 
@@ -213,8 +219,7 @@ def gaussian_plan(p: Prepared) -> tuple[int, float, str] | None:
     """
     if p.is_torch or p.queries.shape[0] == 0:
         return None
-    m, (n, d) = p.queries.shape[0], p.keys.shape
-    route = "transform" if fgt.worthwhile(m, n, d) else "cut-off"
+    route = "transform" if _transform_first(p) else "cut-off"
     return (cpu_gauss.evaluated_pairs(p.queries, p.keys, p.bandwidth),
             cpu_gauss.negligible_gap(p.keys.shape[0], p.keys.dtype), route)
 

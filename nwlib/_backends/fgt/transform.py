@@ -38,7 +38,7 @@ import numpy as np
 
 from ..cpu_gauss import parallel
 
-__all__ = ["Grid", "plan_grid", "gaussian_sums", "interpolation_error", "MAX_NODES"]
+__all__ = ["Grid", "plan_grid", "gaussian_sums", "interpolation_error", "rounding_share", "MAX_NODES"]
 
 U = 2.0**-53  # unit roundoff of float64, in which everything is computed
 TINY = float(np.finfo(np.float64).smallest_subnormal)
@@ -158,7 +158,7 @@ def _gamma(length: int) -> float:
     return length * U / (1 - length * U)
 
 
-def _rounding_share(r: np.ndarray, h: np.ndarray, nb: np.ndarray, p: int, n: int) -> float:
+def rounding_share(r: np.ndarray, h: np.ndarray, nb: np.ndarray, p: int, n: int) -> float:
     """Estimate the rounding bound's share of a query's scale, for even keys.
 
     The estimate is of the bound :func:`gaussian_sums` computes, for keys spread
@@ -185,7 +185,7 @@ def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
               rounding_limit: float = math.inf) -> tuple[Grid, float] | None:
     """Plan the cheapest grid over [lo, hi] whose interpolation error is below ``target``.
 
-    Grids whose expected rounding bound (:func:`_rounding_share`) is above
+    Grids whose expected rounding bound (:func:`rounding_share`) is above
     ``rounding_limit`` of the scale come last, cheapest first among them: there most
     queries would fail the tolerance and go to the exact path.
     Returns the grid and its estimated cost (multiply-adds), or None if no grid of at
@@ -207,7 +207,7 @@ def plan_grid(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray,
         if float(np.prod(g.astype(float))) > MAX_NODES or int(g.max()) > MAX_AXIS_NODES:
             continue
         cost = 4.0 * n * p**d * columns + float(np.prod(g.astype(float))) * float(g.sum()) * columns
-        rank = (_rounding_share(r, h, nb, p, n) > rounding_limit, cost)
+        rank = (rounding_share(r, h, nb, p, n) > rounding_limit, cost)
         if best_rank is None or rank < best_rank:
             best, best_rank = (Grid(lo, r, nb, p, h, np.zeros(d)), cost), rank
     return best

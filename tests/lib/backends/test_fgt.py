@@ -217,6 +217,7 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
     calls = []
     real = fgt.pool
     monkeypatch.setattr(fgt, "worthwhile", lambda _m, _n, _d: True)
+    monkeypatch.setattr(fgt, "serves", lambda _q, _k, _h: True)
     monkeypatch.setattr(fgt, "pool", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     got = nwlib.nadaraya_watson(q, x, y, bandwidth=0.3)
     assert calls and np.allclose(got, ref, rtol=0, atol=1e-13)
@@ -227,6 +228,26 @@ def test_public_functions_take_the_transform_above_the_crossover(monkeypatch):
     monkeypatch.setattr(fgt, "worthwhile", lambda _m, _n, _d: False)
     best_exact, errors_exact = nwlib.loo_bandwidth(x, y, widths)
     assert best == best_exact and np.allclose(errors, errors_exact, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize(("h", "serves"), [(0.05, False), (0.37, True)])
+def test_auto_declines_a_grid_whose_rounding_would_fail_most_queries(h, serves):
+    # 1-D, n = m = 10^4: at width 0.05 the best grid's rounding bound fails most
+    # queries' tolerance, so the transform would answer them twice; at 0.37 none.
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2.5, 2.5, (10_000, 1))
+    y = np.sin(2 * x)
+    sent = []
+
+    def exact(rows):
+        sent.append(rows.size)
+        return np.zeros((rows.size, 1))
+
+    fgt.pool(x, x, y, np.array([h]), exact=exact)
+    assert fgt.serves(x, x, np.array([h])) is serves
+    assert (sum(sent) > 5_000) if not serves else (sum(sent) < 100)
+    route = nwlib.gaussian_plan(x, x, bandwidth=h).route
+    assert route == ("transform" if serves else "cut-off")
 
 
 def test_the_crossover_follows_the_measurements():
@@ -276,7 +297,7 @@ def test_each_sums_bound_holds_against_256_bit_sums(d, target):
 
 
 def test_the_planner_predicts_the_rounding_bound_for_even_keys():
-    """``_rounding_share`` (which steers the box size) tracks the bound
+    """``rounding_share`` (which steers the box size) tracks the bound
     gaussian_sums then computes on evenly spread keys, up to a small factor."""
     rng = np.random.default_rng(0)
     n, d = 20_000, 2
@@ -293,6 +314,6 @@ def test_the_planner_predicts_the_rounding_bound_for_even_keys():
             transform.RATIOS = ratios
         grid.radius = np.full(d, 2.5)
         sums, err = transform.gaussian_sums(grid, q, k, ones, ones)
-        share = transform._rounding_share(grid.r, h, grid.nb, grid.p, n)
+        share = transform.rounding_share(grid.r, h, grid.nb, grid.p, n)
         measured = float(np.median(err[:, 0] / sums[:, 0]))
         assert share / 8 <= measured <= 8 * share, (ratios[ratio_index], share, measured)
