@@ -227,7 +227,7 @@ def gaussian_plan(p: Prepared) -> tuple[int, float, str] | None:
 def gaussian_transform(p: Prepared, target: float, with_sums: bool = True) -> dict[str, Any] | None:
     """Run the fast Gauss transform in the open: its grid, and its sums with their bounds.
 
-    The grid is planned by :func:`.fgt.transform.plan_grid` over the keys and every
+    The grid is planned by :func:`.fgt.grid_for` over the keys and every
     query, for an interpolation error of ``target`` of the kernel's peak per pair; the
     sums are ``sum_i K(q, k_i) [v_i, 1]`` with the bound :func:`.fgt.transform.gaussian_sums`
     proves for each. ``exact`` marks the queries :func:`.fgt.pool` (the route
@@ -256,23 +256,13 @@ def gaussian_transform(p: Prepared, target: float, with_sums: bool = True) -> di
     >>> out["sums"].round(9).tolist(), bool(out["bounds"].max() < 1e-10)
     ([[2.819591979, 1.60653066]], True)
     """
-    k = np.asarray(p.keys, dtype=np.float64)
-    q = np.asarray(p.queries, dtype=np.float64)
-    h = np.asarray(p.bandwidth, dtype=np.float64)
-    if k.shape[1] > 3:
-        return None
-    centre = (k.min(axis=0) + k.max(axis=0)) / 2  # centred, as the route rounds positions
-    k, q = k - centre, q - centre
-    lo = np.minimum(k.min(axis=0), q.min(axis=0))
-    hi = np.maximum(k.max(axis=0), q.max(axis=0))
-    if np.any((hi - lo) / h > fgt.MAX_SPAN_WIDTHS):
-        return None
-    columns = np.concatenate([np.asarray(p.values, dtype=np.float64), np.ones((k.shape[0], 1))], axis=1)
-    planned = fgt.transform.plan_grid(k, lo, hi, h, target, columns.shape[1])
+    columns = np.concatenate([np.asarray(p.values, dtype=np.float64),
+                              np.ones((p.keys.shape[0], 1))], axis=1)
+    planned = fgt.grid_for(p.queries, p.keys, np.asarray(p.bandwidth, dtype=np.float64),
+                           p.keys.dtype, columns.shape[1], target=target)
     if planned is None:
         return None
-    grid, cost = planned
-    grid.radius = np.maximum(np.abs(lo), np.abs(hi))
+    grid, q, k, _, cost = planned
     out = {"order": int(grid.p), "boxes": tuple(int(b) for b in grid.nb), "cost": float(cost)}
     if with_sums:
         out["sums"], out["bounds"] = fgt.transform.gaussian_sums(grid, q, k, columns, np.abs(columns))

@@ -97,9 +97,17 @@ def _target(n: int, dtype: np.dtype) -> float:
     return TARGET_SHARE * tolerance(n, dtype)
 
 
-def _grid(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype,
-          columns: int) -> tuple[Grid, np.ndarray, np.ndarray, np.ndarray, float] | None:
-    """Centre the points, pick the queries in reach and plan the grid (float64)."""
+def grid_for(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype, columns: int,
+             target: float | None = None,
+             ) -> tuple[Grid, np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """Centre the points, pick the queries in reach and plan the grid (float64).
+
+    ``target``: the interpolation error per pair, as a share of the kernel's peak; by
+    default the routes' own (:data:`TARGET_SHARE` of the tolerance, box sizes ranked
+    by :data:`ROUNDING_SHARE`). A target given is met over every query, far ones too.
+    Returns the grid, the centred queries and keys, which queries are in reach, and
+    the planned cost; None where no grid serves.
+    """
     n, d = keys.shape
     if d > 3 or n == 0 or not np.all(np.isfinite(h) & (h > 0)):
         return None
@@ -108,15 +116,18 @@ def _grid(queries: np.ndarray, keys: np.ndarray, h: np.ndarray, dtype: np.dtype,
     centre = (k.min(axis=0) + k.max(axis=0)) / 2
     k, q = k - centre, q - centre
     kmin, kmax = k.min(axis=0), k.max(axis=0)
-    margin = MARGIN_WIDTHS * h
+    margin = MARGIN_WIDTHS * h if target is None else np.inf
     near = np.all((q >= kmin - margin) & (q <= kmax + margin), axis=1)
     lo, hi = kmin, kmax
     if near.any():
         lo, hi = np.minimum(lo, q[near].min(axis=0)), np.maximum(hi, q[near].max(axis=0))
     if np.any((hi - lo) / h > MAX_SPAN_WIDTHS):
         return None
-    planned = plan_grid(k, lo, hi, h, _target(n, dtype), columns,
-                        rounding_limit=ROUNDING_SHARE * tolerance(n, dtype))
+    if target is None:
+        planned = plan_grid(k, lo, hi, h, _target(n, dtype), columns,
+                            rounding_limit=ROUNDING_SHARE * tolerance(n, dtype))
+    else:
+        planned = plan_grid(k, lo, hi, h, target, columns)
     if planned is None:
         return None
     grid, cost = planned
@@ -134,7 +145,7 @@ def serves(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray) -> bool
     (True, False)
     """
     n = keys.shape[0]
-    planned = _grid(queries, keys, bandwidth.astype(np.float64), keys.dtype, 1)
+    planned = grid_for(queries, keys, bandwidth.astype(np.float64), keys.dtype, 1)
     if planned is None:
         return False
     grid = planned[0]
@@ -188,7 +199,7 @@ def pool(queries: np.ndarray, keys: np.ndarray, values: np.ndarray, bandwidth: n
     """
     n, c = values.shape
     h = bandwidth.astype(np.float64)
-    planned = _grid(queries, keys, h, keys.dtype, 2 * c + 1)
+    planned = grid_for(queries, keys, h, keys.dtype, 2 * c + 1)
     if planned is None:
         return None
     grid, q, k, near, _ = planned
@@ -223,7 +234,7 @@ def log_kernel_sums(queries: np.ndarray, keys: np.ndarray, bandwidth: np.ndarray
     """
     n = keys.shape[0]
     h = bandwidth.astype(np.float64)
-    planned = _grid(queries, keys, h, keys.dtype, 1)
+    planned = grid_for(queries, keys, h, keys.dtype, 1)
     if planned is None:
         return None
     grid, q, k, near, _ = planned
@@ -273,7 +284,7 @@ def loo_mse(keys: np.ndarray, values: np.ndarray, widths: np.ndarray) -> np.ndar
     tau = tolerance(n - 1, keys.dtype)
     mse = np.full(widths.shape[0], np.nan)
     for w, h in enumerate(widths):
-        planned = _grid(keys, keys, h, keys.dtype, 2 * c + 1)
+        planned = grid_for(keys, keys, h, keys.dtype, 2 * c + 1)
         if planned is None:
             continue
         grid, q, k, _, _ = planned
