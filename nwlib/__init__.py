@@ -61,7 +61,6 @@ float64, and tensors come back as tensors on the same device.
 ``tests/lib/test_api_docs.py`` checks the paragraphs and the promised dtypes.
 """
 
-import sys as _sys
 
 from . import (
     adaptive,
@@ -121,10 +120,9 @@ from .smoother import *  # noqa: E402, F403
 # --- The course helpers: nwlib.course, not re-exported --------------------------------
 # Data sets, plots, widgets, learner checks and simulations are reached as
 # nwlib.course.plot_fit (or `from nwlib.course import plot_fit`); the exercises'
-# `from nwlib.checks import check_...` keeps working.
-from . import course  # noqa: E402
+# `from nwlib.checks import check_...` reads nwlib/checks.py, which re-exports them.
+from . import course  # noqa: E402, F401
 
-_sys.modules[__name__ + ".checks"] = course.checks
 # --- end of the course block -----------------------------------------------------------
 
 # nwlib.attention_layer subclasses torch.nn.Module; its names load it on first access.

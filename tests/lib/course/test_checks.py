@@ -616,9 +616,20 @@ def test_the_oracle_case_separates_its_mistakes():
     assert not np.allclose(right, one_rep) and len(set(sim.mse.mean(axis=2).argmin(axis=1))) == 3
 
 
-def test_exercises_import_the_checks_by_their_old_path():
-    """The exercises write `from nwlib.checks import ...`; nwlib keeps that path working."""
-    import nwlib.course.checks
-    from nwlib.checks import check_loo_predictions as old_path
+def test_exercises_import_the_checks_from_a_real_module():
+    """The exercises write `from nwlib.checks import ...`: an ordinary module file, not an
+    entry planted in sys.modules, holding every check of nwlib.course.checks."""
+    import importlib.util
+    from pathlib import Path
 
-    assert old_path is nwlib.course.checks.check_loo_predictions
+    import nwlib.course.checks
+    from nwlib.checks import check_loo_predictions as short_path
+
+    assert short_path is nwlib.course.checks.check_loo_predictions
+    origin = Path(importlib.util.find_spec("nwlib.checks").origin)
+    assert (origin.parent.name, origin.name) == ("nwlib", "checks.py")
+    import nwlib.checks
+
+    assert nwlib.checks.__all__ == nwlib.course.checks.__all__
+    assert all(getattr(nwlib.checks, name) is getattr(nwlib.course.checks, name)
+               for name in nwlib.course.checks.__all__)
