@@ -163,11 +163,7 @@ def random_features(d: int, n_features: int, *, kind: str = "fourier", bandwidth
     True
     """
     check_choice(kind, "kind", FEATURE_KINDS)
-    for name, value in (("d", d), ("n_features", n_features)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name}={value!r}: pass a positive whole number.")
-    if not (np.isfinite(bandwidth) and bandwidth > 0):
-        raise ValueError(f"bandwidth={bandwidth!r}: pass a positive width h.")
+    _check_sizes(d, n_features, bandwidth)
     rng = np.random.default_rng(seed)
     w = rng.standard_normal((int(d), int(n_features))) / bandwidth
     b = rng.uniform(0.0, 2 * np.pi, int(n_features)) if kind == "fourier" else np.zeros(int(n_features))
@@ -324,11 +320,7 @@ def orthogonal_features(d: int, n_features: int, *, bandwidth: float = 1.0,
     >>> bool(np.allclose(gram - np.diag(np.diag(gram)), 0))
     True
     """
-    for name, value in (("d", d), ("n_features", n_features)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name}={value!r}: pass a positive whole number.")
-    if not (np.isfinite(bandwidth) and bandwidth > 0):
-        raise ValueError(f"bandwidth={bandwidth!r}: pass a positive width h.")
+    _check_sizes(d, n_features, bandwidth)
     rng = np.random.default_rng(seed)
     w = _orthogonal_directions(int(d), int(n_features), rng) / bandwidth
     b = rng.uniform(0.0, 2 * np.pi, int(n_features))
@@ -372,3 +364,12 @@ def cos_sin_kernel(queries: ArrayLike, keys: ArrayLike, features: RandomFeatures
                          f"were drawn for d={features.frequencies.shape[0]}.")
     aq, ak = p.queries @ features.frequencies, p.keys @ features.frequencies
     return (np.cos(aq) @ np.cos(ak).T + np.sin(aq) @ np.sin(ak).T) / features.n_features
+
+
+def _check_sizes(d: int, n_features: int, bandwidth: float) -> None:
+    """Refuse a dimension or feature count that is not a positive whole number, or a bad width."""
+    for name, value in (("d", d), ("n_features", n_features)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name}={value!r}: pass a positive whole number.")
+    if not (np.isfinite(bandwidth) and bandwidth > 0):
+        raise ValueError(f"bandwidth={bandwidth!r}: pass a positive width h.")
